@@ -1,0 +1,1 @@
+"""The password-complexity model: how often a password occurs per million leaked passwords."""

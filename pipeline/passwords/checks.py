@@ -1,0 +1,99 @@
+"""Expectations on the password table, checked before any training.
+
+Each check returns a verdict and a line of evidence; the report is printed and saved, and a failed
+check stops the pipeline. Evidence never shows a password in clear: bad lines are masked, and a
+duplicate is reported by count only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from pipeline.passwords.parse import Parsed
+
+SHOWN_BAD_LINES = 10
+
+
+class DataCheckError(RuntimeError):
+    """The data violates an expectation; the message lists the failed checks."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation and what was found."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+def run_checks(
+    parsed: Parsed, *, min_rows: int, max_rows: int, max_bad_fraction: float
+) -> list[Check]:
+    """Check parsing, encoding, counts, uniqueness and size of a parsed password list."""
+    frame = parsed.frame
+    n_lines = max(parsed.n_lines, 1)
+    encoding = [b for b in parsed.bad_lines if b.reason == "not valid UTF-8"]
+    unparsed = [b for b in parsed.bad_lines if b.reason != "not valid UTF-8"]
+    freq = frame["frequency"]
+    non_positive = int((~(freq > 0)).sum())  # also counts NaN
+    infinite = int(freq.map(lambda v: not math.isfinite(v)).sum()) if len(freq) else 0
+    duplicates = int(frame["password"].duplicated().sum())
+    n = len(frame)
+    limit = f"at most {max_bad_fraction:.2%} of {parsed.n_lines:,} lines allowed"
+    return [
+        Check(
+            "lines parse",
+            len(unparsed) / n_lines <= max_bad_fraction,
+            f"{len(unparsed):,} lines do not parse ({limit})" + _examples(unparsed),
+        ),
+        Check(
+            "text is valid UTF-8",
+            len(encoding) / n_lines <= max_bad_fraction,
+            f"{len(encoding):,} lines are not valid UTF-8 ({limit})" + _examples(encoding),
+        ),
+        Check(
+            "counts positive",
+            non_positive == 0 and infinite == 0,
+            f"{non_positive:,} rows with a count or frequency <= 0, {infinite:,} not finite",
+        ),
+        Check(
+            "no duplicate passwords",
+            duplicates == 0,
+            f"{duplicates:,} passwords appear more than once",
+        ),
+        Check(
+            "plausible row count",
+            min_rows <= n <= max_rows,
+            f"{n:,} rows (expected {min_rows:,} to {max_rows:,})",
+        ),
+    ]
+
+
+def _examples(bad: list) -> str:
+    if not bad:
+        return ""
+    shown = "; ".join(f"line {b.line_no}: {b.reason}: {b.preview!r}" for b in bad[:SHOWN_BAD_LINES])
+    more = f"; and {len(bad) - SHOWN_BAD_LINES:,} more" if len(bad) > SHOWN_BAD_LINES else ""
+    return f": {shown}{more}"
+
+
+def format_report(checks: list[Check]) -> str:
+    """A human-readable report, one line per check."""
+    lines = ["data checks:"]
+    lines += [f"  [{'PASS' if c.passed else 'FAIL'}] {c.name}: {c.detail}" for c in checks]
+    return "\n".join(lines)
+
+
+def as_records(checks: list[Check]) -> list[dict]:
+    """JSON-ready form, stored with the processed data and the model's metadata."""
+    return [asdict(c) for c in checks]
+
+
+def enforce(checks: list[Check]) -> None:
+    """Stop the pipeline when any expectation failed."""
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        names = ", ".join(c.name for c in failed)
+        raise DataCheckError(f"data checks failed: {names} (see the report above)")

@@ -1,0 +1,172 @@
+"""Read password frequency lists into one table, keeping every line that does not parse.
+
+Two formats are accepted: RockYou's ``count password`` lines (plain, ``.gz`` or ``.tar.gz``) and a
+CSV with ``Password,Times`` columns (the Kaggle competitions' format, ``Times`` being the frequency
+per million). A password is any string, spaces and the empty string included, so parsing never
+strips or splits the password itself. Lines that fail are returned with a reason and a masked
+preview, because a bad line is still a leaked password and must not be printed in clear.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import math
+import re
+import tarfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.sources import ROCKYOU_TOTAL
+
+COUNT_LINE = re.compile(r"[ \t]*(\d+)(?: (.*))?", re.DOTALL)
+PREVIEW_CHARS = 24
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line that could not be read, with why; ``preview`` masks everything but the count."""
+
+    line_no: int
+    reason: str
+    preview: str
+
+
+@dataclass
+class Parsed:
+    """The rows read (``password``, ``count``, ``frequency``) and the lines that were not."""
+
+    frame: pd.DataFrame
+    n_lines: int
+    fmt: str
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+
+def mask(text: str) -> str:
+    """Hide a line's password characters while keeping its shape (leading count, length)."""
+    match = re.match(r"[ \t]*\d*[ \t]?", text)
+    head = match.group(0) if match else ""
+    rest = text[len(head) :]
+    shown = head + "•" * min(len(rest), PREVIEW_CHARS)
+    return shown + (f"… ({len(rest)} chars)" if len(rest) > PREVIEW_CHARS else "")
+
+
+def _frame(passwords: list[str], counts: list[float], freqs: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "password": pd.Series(passwords, dtype=object),
+            "count": pd.Series(counts, dtype="float64"),
+            "frequency": pd.Series(freqs, dtype="float64"),
+        }
+    )
+
+
+def _strip_newline(raw: bytes) -> bytes:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2]
+    return raw[:-1] if raw.endswith(b"\n") else raw
+
+
+def parse_count_lines(lines: Iterable[bytes], total: int = ROCKYOU_TOTAL) -> Parsed:
+    """Parse RockYou ``count password`` lines: leading blanks, the count, one space, the password.
+
+    ``total`` turns a count into a frequency per million. A bare count with nothing after it is the
+    empty password, a real row of the leak.
+    """
+    passwords: list[str] = []
+    counts: list[float] = []
+    bad: list[BadLine] = []
+    n_lines = 0
+    for n_lines, raw in enumerate(lines, start=1):
+        body = _strip_newline(raw)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(BadLine(n_lines, "not valid UTF-8", mask(body.decode("utf-8", "replace"))))
+            continue
+        match = COUNT_LINE.fullmatch(text)
+        if match is None:
+            reason = "blank line" if not text.strip() else "no count before the password"
+            bad.append(BadLine(n_lines, reason, mask(text)))
+            continue
+        counts.append(float(match.group(1)))
+        passwords.append(match.group(2) or "")
+    freqs = [c * 1e6 / total for c in counts]
+    return Parsed(_frame(passwords, counts, freqs), n_lines, "rockyou-counts", bad)
+
+
+def parse_frequency_csv(text_lines: Iterable[str]) -> Parsed:
+    """Parse a ``Password,Times`` CSV (Times = frequency per million); other columns are ignored."""
+    reader = csv.reader(text_lines)
+    header = next(reader, None)
+    if header is None:
+        return Parsed(_frame([], [], []), 0, "frequency-csv", [BadLine(1, "empty file", "")])
+    names = [h.strip().lower() for h in header]
+    if "password" not in names or "times" not in names:
+        raise ValueError(f"a frequency CSV needs 'Password' and 'Times' columns; found {header}")
+    i_pw, i_times = names.index("password"), names.index("times")
+    passwords: list[str] = []
+    freqs: list[float] = []
+    bad: list[BadLine] = []
+    line_no = 1
+    for row in reader:
+        line_no = reader.line_num
+        if len(row) != len(header):
+            reason = f"{len(row)} fields, the header has {len(header)}"
+            bad.append(BadLine(line_no, reason, mask(",".join(row))))
+            continue
+        password = row[i_pw]
+        if _has_surrogates(password):
+            bad.append(BadLine(line_no, "not valid UTF-8", mask(password)))
+            continue
+        try:
+            times = float(row[i_times])
+        except ValueError:
+            bad.append(BadLine(line_no, "Times is not a number", mask(password)))
+            continue
+        if not math.isfinite(times):
+            bad.append(BadLine(line_no, "Times is not finite", mask(password)))
+            continue
+        passwords.append(password)
+        freqs.append(times)
+    return Parsed(_frame(passwords, [math.nan] * len(freqs), freqs), line_no, "frequency-csv", bad)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _open_lines(path: Path) -> Iterator[bytes]:
+    """Yield a file's raw lines, looking inside ``.gz`` and single-file ``.tar.gz`` archives."""
+    name = path.name.lower()
+    if name.endswith((".tar.gz", ".tgz", ".tar")):
+        with tarfile.open(path) as tar:
+            member = next((m for m in tar.getmembers() if m.isfile()), None)
+            if member is None:
+                raise ValueError(f"{path} holds no file")
+            fh = tar.extractfile(member)
+            assert fh is not None  # a regular member always has a file object
+            yield from fh
+    elif name.endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            yield from fh
+    else:
+        with path.open("rb") as fh:
+            yield from fh
+
+
+def read_password_file(path: Path) -> Parsed:
+    """Read either format; a CSV is recognised by its ``.csv`` name or its header line."""
+    lines = _open_lines(path)
+    first = next(lines, b"")
+    is_csv = ".csv" in path.name.lower() or first.lower().startswith(b"password,")
+    rest = itertools.chain([first] if first else [], lines)
+    if is_csv:  # a CSV row may span lines (a quoted newline), so the csv module reads it whole
+        text = b"".join(rest).decode("utf-8", errors="surrogateescape")
+        return parse_frequency_csv(io.StringIO(text, newline=""))
+    return parse_count_lines(rest)

@@ -1,0 +1,36 @@
+"""The metrics summary printed at the end of ``run_all.sh``, from each stage's report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pipeline.config import Paths
+
+
+def summarize(stages: list[str], reports_dir: Path) -> str:
+    """One block per stage: the model version, its promotion and its headline metrics."""
+    lines = ["", "=== metrics summary ==="]
+    for stage in stages:
+        path = reports_dir / stage / "metrics.json"
+        if not path.exists():
+            lines.append(f"{stage}: no metrics (missing {path})")
+            continue
+        report = json.loads(path.read_text(encoding="utf-8"))
+        verdict = "promoted" if report.get("promoted") else "not promoted"
+        lines.append(f"{stage}: version {report.get('version')} ({verdict})")
+        for name, metrics in report.get("test", {}).items():
+            shown = "  ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+            lines.append(f"  {name:<26}{shown}")
+        censoring = report.get("censoring")
+        if censoring and censoring.get("share_below_rarest_listed") is not None:
+            lines.append(
+                f"  absent strings below the rarest listed frequency: "
+                f"{censoring['share_below_rarest_listed']:.1%}"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summarize(sys.argv[1:], Paths.from_env().reports))
