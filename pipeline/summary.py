@@ -21,7 +21,9 @@ def summarize(stages: list[str], reports_dir: Path) -> str:
         verdict = "promoted" if report.get("promoted") else "not promoted"
         lines.append(f"{stage}: version {report.get('version')} ({verdict})")
         for name, metrics in report.get("test", {}).items():
-            shown = "  ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+            shown = "  ".join(
+                f"{k} {'n/a' if v is None else format(v, '.4f')}" for k, v in metrics.items()
+            )
             lines.append(f"  {name:<26}{shown}")
         censoring = report.get("censoring")
         if censoring and censoring.get("share_below_rarest_listed") is not None:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on servers and CI
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import spearmanr
 
-from pipeline.passwords.features import zxcvbn_log10
+from pipeline.passwords.features import zxcvbn_many
 
 ZXCVBN_FIT_ROWS = 20_000  # a 1-D fit needs few rows; zxcvbn costs ~0.3 ms a password
 
@@ -69,29 +68,39 @@ def zxcvbn_baseline(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Zxcvbn's ``-guesses_log10`` as a score, and a 1-D linear fit of log1p frequency on it."""
     step = max(1, len(train_pw) // ZXCVBN_FIT_ROWS)  # a fixed, deterministic subsample
-    g_train = np.array([zxcvbn_log10(p) for p in train_pw[::step]])
+    g_train = zxcvbn_many(train_pw[::step])
     y_train = np.log1p(np.asarray(train_freq)[::step])
     slope, intercept = np.polyfit(g_train, y_train, 1)
-    g_test = np.array([zxcvbn_log10(p) for p in test_pw])
+    g_test = zxcvbn_many(test_pw)
     return np.maximum(np.expm1(intercept + slope * g_test), 0.0), -g_test
 
 
-def score_table(scored: Sequence[Scored], true: np.ndarray) -> dict[str, dict[str, float]]:
-    """RMSLE and Spearman of each predictor."""
+def score_table(scored: Sequence[Scored], true: np.ndarray) -> dict[str, dict[str, float | None]]:
+    """RMSLE and Spearman of each predictor; None where a metric is undefined (JSON has no NaN)."""
     return {
         s.name: {
-            "rmsle": rmsle(s.prediction, true),
-            "spearman": spearman(s.prediction if s.rank_score is None else s.rank_score, true),
+            "rmsle": _finite_or_none(rmsle(s.prediction, true)),
+            "spearman": _finite_or_none(
+                spearman(s.prediction if s.rank_score is None else s.rank_score, true)
+            ),
         }
         for s in scored
     }
 
 
-def format_table(table: dict[str, dict[str, float]], title: str) -> str:
+def _finite_or_none(value: float) -> float | None:
+    return value if np.isfinite(value) else None
+
+
+def _fmt(value: float | None, width: int) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:>{width}.4f}"
+
+
+def format_table(table: dict[str, dict[str, float | None]], title: str) -> str:
     """A fixed-width table for the terminal and the README."""
     lines = [title, f"  {'predictor':<24}{'RMSLE':>8}{'Spearman':>10}"]
     for name, m in table.items():
-        lines.append(f"  {name:<24}{m['rmsle']:>8.4f}{m['spearman']:>10.4f}")
+        lines.append(f"  {name:<24}{_fmt(m['rmsle'], 8)}{_fmt(m['spearman'], 10)}")
     return "\n".join(lines)
 
 

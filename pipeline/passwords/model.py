@@ -21,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import ThreadpoolController
 
 from pipeline.passwords import features as feat
+from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.split import bucket
 
 ARTIFACT = "model.joblib"
@@ -38,6 +39,7 @@ class PasswordModel:
         self.absent_frequency: float = 0.0
         self.min_listed_frequency: float = 0.0
         self._threads: ThreadpoolController | None = None
+        self._flat: FlatForest | None = None
 
     def fit(
         self,
@@ -93,7 +95,13 @@ class PasswordModel:
         fit_kwargs: dict[str, Any] = {"sample_weight": weight}
         if len(validation):
             fit_kwargs |= {"X_val": x_known[n_train:], "y_val": y_known[n_train:]}
-        self.regressor.fit(x_fit, y_fit, **fit_kwargs)
+        # One OpenMP thread: measured here, two threads fit only ~15% faster on two cores, and
+        # when another process holds a core every parallel region waits on it (a 4 s fit took
+        # minutes). One thread degrades gracefully; zxcvbn features use the other core instead.
+        threads = int(self.params.get("fit_threads", 1))
+        with self._thread_limiter().limit(limits=threads, user_api="openmp"):
+            self.regressor.fit(x_fit, y_fit, **fit_kwargs)
+        self._flat = FlatForest.from_sklearn(self.regressor)
         return self
 
     @overload
@@ -121,13 +129,18 @@ class PasswordModel:
             return np.zeros(0)
         x = feat.build_features(list(passwords), self.known, self.markovs)
         if len(passwords) <= SMALL_BATCH:
-            # OpenMP threads cost far more than they save on a handful of rows, and under a
-            # multi-worker server they fight each other (see the README's benchmark notes).
-            with self._thread_limiter().limit(limits=1, user_api="openmp"):
-                log_pred = self.regressor.predict(x)
+            # A handful of rows: the flat forest avoids scikit-learn's per-tree Python loop and
+            # its OpenMP threads, which fight each other under a multi-worker server.
+            log_pred = self._forest().predict(x)
         else:
             log_pred = self.regressor.predict(x)
         return np.maximum(np.expm1(log_pred), 0.0)
+
+    def _forest(self) -> FlatForest:
+        if self._flat is None:
+            assert self.regressor is not None
+            self._flat = FlatForest.from_sklearn(self.regressor)
+        return self._flat
 
     def _thread_limiter(self) -> ThreadpoolController:
         if self._threads is None:
@@ -159,4 +172,8 @@ class PasswordModel:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_threads"] = None  # holds handles to loaded libraries; rebuilt on first use
+        state["_flat"] = None  # derived from the regressor; rebuilt on first use
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"_threads": None, "_flat": None} | state)

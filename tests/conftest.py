@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Paths, load_params
+from pipeline.passwords import train
+from tests.samples import make_counts, write_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR_FILE = "rockyou-top100k-withcount.txt.gz"
+
+
+@pytest.fixture(scope="session")
+def sample_rows() -> list[tuple[str, int]]:
+    return make_counts(3000, seed=0)
+
+
+@pytest.fixture(scope="session")
+def sample_mirror(tmp_path_factory: pytest.TempPathFactory, sample_rows) -> Path:
+    """A DATA_MIRROR folder holding a small stand-in for the RockYou head (not its checksum)."""
+    mirror = tmp_path_factory.mktemp("mirror")
+    write_counts(mirror / MIRROR_FILE, sample_rows)
+    return mirror
+
+
+@pytest.fixture(scope="session")
+def small_params() -> dict:
+    params = load_params()
+    params["passwords"]["model"]["gbm"]["max_iter"] = 300
+    return params
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory, sample_rows, small_params) -> Paths:
+    """A models folder with a production password model trained on the synthetic sample."""
+    base = tmp_path_factory.mktemp("trained")
+    paths = Paths(data=base / "data", models=base / "models", reports=base / "reports")
+    raw = paths.raw
+    raw.mkdir(parents=True)
+    write_counts(raw / "sample.txt", sample_rows, gz=False)
+    train.prepare(small_params, paths, str(raw / "sample.txt"))
+    train.train(small_params, paths)
+    return paths
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The tracked files of the repository in a temporary folder, sharing the built virtualenv."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    dest = tmp_path / "repo"
+    for name in files:
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    return dest

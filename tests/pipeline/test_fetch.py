@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.fetch import FetchError, fetch
+from pipeline.sources import ROCKYOU, Source, Variant, source_for_location
+
+BODY = b"   10 alpha\n    9 beta\n"
+SHA = hashlib.sha256(BODY).hexdigest()
+
+
+def source(url: str = "http://127.0.0.1:9/list.txt", sha: str | None = SHA, alts=()) -> Source:
+    return Source("demo", url, "list.txt", sha, "a test source", "rockyou-counts", alts)
+
+
+def test_mirror_copy_is_verified_cached_and_reused(tmp_path: Path) -> None:
+    mirror, raw = tmp_path / "mirror", tmp_path / "raw"
+    mirror.mkdir()
+    (mirror / "list.txt").write_bytes(BODY)
+    first = fetch(source(), raw, mirror)
+    assert first.path == raw / "list.txt" and first.sha256 == SHA
+    assert first.origin.startswith("mirror")
+    assert (raw / "list.txt.source.json").exists()
+    (mirror / "list.txt").unlink()  # the second run must not need the mirror
+    second = fetch(source(), raw, mirror)
+    assert second.origin.startswith("cache") and second.sha256 == SHA
+    assert (mirror / "list.txt").exists() is False and (raw / "list.txt").read_bytes() == BODY
+
+
+def test_mirror_stand_in_is_used_and_named(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "head.txt.gz").write_bytes(BODY)
+    alt = Variant("head.txt.gz", SHA, "head of the list only")
+    got = fetch(source(sha=None, alts=(alt,)), tmp_path / "raw", mirror)
+    assert got.path.name == "head.txt.gz" and got.note == "head of the list only"
+
+
+def test_mirror_file_with_wrong_checksum_is_refused_and_removed(tmp_path: Path) -> None:
+    mirror, raw = tmp_path / "mirror", tmp_path / "raw"
+    mirror.mkdir()
+    (mirror / "list.txt").write_bytes(BODY + b"tampered")
+    with pytest.raises(FetchError, match="sha256"):
+        fetch(source(), raw, mirror)
+    assert list(raw.iterdir()) == []
+
+
+def test_mirror_without_the_file_names_what_it_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match=r"holds none of: .*list\.txt.*Unset DATA_MIRROR"):
+        fetch(source(), tmp_path / "raw", tmp_path)
+
+
+def test_offline_without_mirror_fails_fast_naming_url_and_ways_out(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        fetch(source(), tmp_path / "raw", mirror=None)
+    message = str(info.value)
+    assert time.monotonic() - start < 10
+    assert "http://127.0.0.1:9/list.txt" in message
+    assert "DATA_MIRROR" in message and str(tmp_path / "raw") in message
+    assert not any((tmp_path / "raw").glob("*.part"))
+
+
+def test_damaged_cache_is_fetched_again(tmp_path: Path) -> None:
+    mirror, raw = tmp_path / "mirror", tmp_path / "raw"
+    mirror.mkdir()
+    raw.mkdir()
+    (mirror / "list.txt").write_bytes(BODY)
+    (raw / "list.txt").write_bytes(b"half a fi")
+    assert fetch(source(), raw, mirror).origin.startswith("mirror")
+    assert (raw / "list.txt").read_bytes() == BODY
+
+
+def test_user_file_is_read_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "kaggle.csv"
+    path.write_bytes(b"Password,Times\nabc,1.5\n")
+    got = fetch(source_for_location(str(path), "passwords"), tmp_path / "raw")
+    assert got.path == path and not (tmp_path / "raw").exists()
+    with pytest.raises(FetchError, match="no such file"):
+        fetch(source_for_location(str(tmp_path / "nope.csv"), "passwords"), tmp_path / "raw")
+
+
+def test_rockyou_source_points_at_seclists_and_the_mirror_head() -> None:
+    assert ROCKYOU.url.endswith("Passwords/Leaked-Databases/rockyou-withcount.txt.tar.gz")
+    assert ROCKYOU.alternatives[0].filename == "rockyou-top100k-withcount.txt.gz"

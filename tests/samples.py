@@ -1,0 +1,118 @@
+"""Small, synthetic password lists for tests: real leaked passwords never enter the repository.
+
+The generator imitates how people build passwords (words, names, digits, keyboard runs, simple
+suffixes) with a Zipf-like count per rank, so a model trained on it shows the same behaviour as on
+the real list at a fraction of the size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+WORDS = [
+    "password",
+    "love",
+    "monkey",
+    "dragon",
+    "shadow",
+    "master",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "soccer",
+    "hockey",
+    "jordan",
+    "michael",
+    "jessica",
+    "ashley",
+    "daniel",
+    "nicole",
+    "charlie",
+    "summer",
+    "flower",
+    "angel",
+    "secret",
+    "freedom",
+    "tigger",
+    "purple",
+    "orange",
+    "banana",
+    "cookie",
+    "chocolate",
+    "butterfly",
+    "superman",
+    "batman",
+    "pepper",
+    "ginger",
+    "hunter",
+    "buster",
+    "thomas",
+    "robert",
+    "maggie",
+    "silver",
+    "golden",
+    "diamond",
+    "starwars",
+    "whatever",
+    "qwerty",
+    "trustno",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "killer",
+    "cheese",
+    "rainbow",
+    "lovely",
+    "family",
+    "friends",
+    "forever",
+    "loveme",
+    "babygirl",
+    "sweety",
+    "honey",
+    "mustang",
+    "corvette",
+    "ferrari",
+    "matrix",
+    "hello",
+    "computer",
+]
+TOP = ["123456", "12345", "123456789", "password", "iloveyou", "princess", "1234567", "qwerty"]
+
+
+def make_counts(n: int = 3000, seed: int = 0) -> list[tuple[str, int]]:
+    """``n`` distinct (password, count) pairs, most frequent first, counts >= 23 like the head."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = dict.fromkeys(TOP)
+    while len(seen) < n:
+        word = rng.choice(WORDS)
+        kind = rng.random()
+        if kind < 0.25:
+            pw = word
+        elif kind < 0.55:
+            pw = word + str(rng.choice([1, 2, 7, 12, 13, 23, 69, 123, 2009, 1987]))
+        elif kind < 0.65:
+            pw = word.capitalize() + str(rng.randint(0, 99))
+        elif kind < 0.75:
+            pw = str(rng.randint(0, 10 ** rng.randint(4, 8)))
+        elif kind < 0.85:
+            pw = word + rng.choice(WORDS)
+        elif kind < 0.9:
+            pw = word + " " + rng.choice(WORDS)
+        else:
+            pw = word + rng.choice("!@#$.")
+        seen.setdefault(pw, None)
+    passwords = list(seen)
+    # Popularity falls with rank and with length: short, plain passwords are the common ones.
+    ranked = passwords[: len(TOP)] + sorted(passwords[len(TOP) :], key=lambda p: (len(p), p))
+    return [(p, max(23, int(300_000 / (rank + 1) ** 1.1))) for rank, p in enumerate(ranked)]
+
+
+def write_counts(path: Path, rows: list[tuple[str, int]], gz: bool = True) -> Path:
+    """Write rows in RockYou's format: right-aligned count, one space, the password."""
+    text = "".join(f"{count:>7} {pw}\n" for pw, count in rows).encode("utf-8")
+    path.write_bytes(gzip.compress(text, mtime=0) if gz else text)
+    return path

@@ -1,0 +1,94 @@
+"""``run_all.sh`` end to end, on a copy of the repository and a small sample made here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.samples import make_counts, write_counts
+
+pytestmark = pytest.mark.slow
+
+
+def run(repo: Path, *args: str, env: dict[str, str] | None = None):
+    return subprocess.run(
+        ["bash", "run_all.sh", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def use_sample(repo: Path, sample: Path) -> None:
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["passwords"]["source"] = str(sample)
+    params["passwords"]["model"]["gbm"]["max_iter"] = 200
+    (repo / "params.yaml").write_text(yaml.safe_dump(params))
+
+
+def test_run_all_passwords_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
+    sample = write_counts(tmp_path / "sample.txt", make_counts(2500, seed=3), gz=False)
+    use_sample(repo_copy, sample)
+    first = run(repo_copy, "passwords")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "=== metrics summary ===" in first.stdout
+    assert "[PASS] no duplicate passwords" in first.stdout
+    assert "PROMOTED to production: no production model yet" in first.stdout
+
+    reg = json.loads((repo_copy / "models" / "registry.json").read_text())
+    version = reg["passwords"]["production"]
+    folder = repo_copy / "models" / "passwords" / version
+    assert {"model.joblib", "metadata.json", "predicted_vs_true.png", "error_by_length.png"} <= {
+        p.name for p in folder.iterdir()
+    }
+    assert not list((repo_copy / "data" / "raw").glob("[!.]*"))  # a user file is read in place
+    assert (repo_copy / "data" / "processed" / "passwords" / "dataset.csv.gz").exists()
+
+    # Same data, same code: identical metrics, and the equal model is promoted (not worse).
+    second = run(repo_copy, "passwords")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "is not worse than production's" in second.stdout
+    metrics = [
+        json.loads((repo_copy / "models" / "passwords" / v / "metadata.json").read_text())
+        for v in json.loads((repo_copy / "models" / "registry.json").read_text())["passwords"][
+            "versions"
+        ]
+    ]
+    assert metrics[0]["metrics"] == metrics[1]["metrics"]
+
+
+def test_run_all_fails_with_a_one_line_reason_on_bad_data(repo_copy: Path, tmp_path: Path) -> None:
+    rows = make_counts(2500, seed=3)
+    sample = write_counts(tmp_path / "dup.txt", rows + rows[:5], gz=False)
+    use_sample(repo_copy, sample)
+    result = run(repo_copy, "passwords")
+    assert result.returncode != 0
+    assert "error: data checks failed: no duplicate passwords" in result.stderr
+    assert 'run_all.sh: failed in stage "passwords"' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (repo_copy / "models" / "registry.json").exists()
+
+
+def test_run_all_rejects_an_unknown_stage(repo_copy: Path) -> None:
+    result = run(repo_copy, "nonsense")
+    assert result.returncode == 2 and 'unknown stage "nonsense"' in result.stderr
+
+
+def test_run_all_offline_without_mirror_fails_fast(repo_copy: Path) -> None:
+    env = {
+        "DATA_MIRROR": "",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+    result = run(repo_copy, "passwords", env=env)
+    assert result.returncode == 1
+    assert "could not download https://github.com/danielmiessler/SecLists" in result.stderr
+    assert "DATA_MIRROR" in result.stderr
