@@ -109,3 +109,13 @@ def test_metadata_records_what_the_model_was_made_from(trained: Paths) -> None:
         "zxcvbn",
     }
     assert meta["promotion"]["promote"] is True
+
+
+def test_flat_forest_predicts_exactly_like_scikit_learn(model: PasswordModel) -> None:
+    from pipeline.passwords.forest import FlatForest
+
+    probes = [*RANDOM_16, "monkey", "", "Dragon2009", "a" * 40, "pass word", "zzzz1111"]
+    x = features.build_features(probes, model.known, model.markovs)
+    x[0, 3] = np.nan  # a missing value follows the learned default direction too
+    flat = FlatForest.from_sklearn(model.regressor)
+    np.testing.assert_allclose(flat.predict(x), model.regressor.predict(x), rtol=0, atol=1e-12)
