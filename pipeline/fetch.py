@@ -196,6 +196,7 @@ def _reason(exc: requests.RequestException) -> str:
 
 def _store(chunks: Iterable[bytes], size: int, target: Path, verb: str) -> tuple[Path, str]:
     """Write bytes to ``target`` through a temporary file, so a cut transfer leaves nothing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)

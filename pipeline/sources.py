@@ -61,6 +61,43 @@ ROCKYOU = Source(
 
 PASSWORD_SOURCES = {ROCKYOU.name: ROCKYOU}
 
+NEWSGROUPS = Source(
+    name="20newsgroups",
+    # scikit-learn's fetch_20newsgroups downloads the same archive from this address.
+    url="https://ndownloader.figshare.com/files/5975967",
+    filename="20news-bydate.tar.gz",
+    sha256="8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610",
+    description="20 Newsgroups, 'bydate' version: 18,846 Usenet posts in train and test parts",
+    kind="newsgroups",
+    alternatives=(
+        Variant(
+            "20news-bydate.tar.gz",
+            "6cf3aa0f3423075e82be76e8e16186065224df2326864c6d62c6484926cdc8b9",
+            "the same posts, re-packed (the mirror's copy)",
+        ),
+    ),
+)
+
+HAT_WORD_LISTS = (
+    "nouns_top_50",
+    "adjectives_top_50",
+    "verbs_top_50",
+    "topic_finance_frequent_words",
+)
+
+
+def hat_word_list(name: str) -> Source:
+    """One of the-hat-game's sample word lists (``text_samples/<name>.txt``)."""
+    return Source(
+        name=f"hat-vocab/{name}",
+        url=f"{HAT_GAME}/{name}.txt",
+        filename=f"hat-vocab/{name}.txt",
+        sha256=None,  # a branch head: recorded, not pinned
+        description=f"the-hat-game sample word list {name}",
+        kind="word-list",
+    )
+
+
 # The whole RockYou leak held this many passwords (with repeats); a count becomes a frequency per
 # million by this total, also when only the head of the list is at hand.
 ROCKYOU_TOTAL = 32_603_388

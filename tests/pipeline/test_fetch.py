@@ -54,7 +54,10 @@ def test_mirror_without_the_file_names_what_it_looked_for(tmp_path: Path) -> Non
         fetch(source(), tmp_path / "raw", tmp_path)
 
 
-def test_offline_without_mirror_fails_fast_naming_url_and_ways_out(tmp_path: Path) -> None:
+def test_offline_without_mirror_fails_fast_naming_url_and_ways_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATA_MIRROR", raising=False)
     start = time.monotonic()
     with pytest.raises(FetchError) as info:
         fetch(source(), tmp_path / "raw", mirror=None)
