@@ -73,5 +73,8 @@ class FlatForest:
             go_left = np.where(
                 np.isnan(values), self.nan_left[node], values <= self.threshold[node]
             )
-            node = np.where(go_left, self.left[node], self.right[node])
+            step = np.where(go_left, self.left[node], self.right[node])
+            if np.array_equal(step, node):  # every tree has reached its leaf
+                break
+            node = step
         return self.baseline + self.value[node].sum(axis=1)
