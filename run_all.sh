@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The whole pipeline: environment, data, checks, training, evaluation, versioned artifacts.
-# Usage: ./run_all.sh [STAGE ...]   stages: passwords (more come with later models); none = all.
+# Usage: ./run_all.sh [STAGE ...]   stages: passwords, hat; none = all.
 # Offline: DATA_MIRROR=DIR takes the source files from DIR instead of the network.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-ALL_STAGES=(passwords)
+ALL_STAGES=(passwords hat)
 stage="setup"
 trap 'rc=$?; echo "run_all.sh: failed in stage \"${stage}\" (exit ${rc}); the error is above" >&2' ERR
 
@@ -20,7 +20,7 @@ fi
 for s in "${stages[@]}"; do
   case "$s" in
     -h|--help) usage; exit 0 ;;
-    passwords) ;;
+    passwords|hat) ;;
     *) trap - ERR; echo "run_all.sh: unknown stage \"$s\"" >&2; usage; exit 2 ;;
   esac
 done
@@ -37,6 +37,9 @@ for s in "${stages[@]}"; do
     passwords)
       python -m pipeline.passwords prepare
       python -m pipeline.passwords train
+      ;;
+    hat)
+      python -m pipeline.hat train
       ;;
   esac
 done

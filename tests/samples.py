@@ -116,3 +116,82 @@ def write_counts(path: Path, rows: list[tuple[str, int]], gz: bool = True) -> Pa
     text = "".join(f"{count:>7} {pw}\n" for pw, count in rows).encode("utf-8")
     path.write_bytes(gzip.compress(text, mtime=0) if gz else text)
     return path
+
+
+TOPICS = {
+    "finance": "money bank cash dollar loan credit interest price market stock tax budget pay",
+    "space": "orbit moon rocket launch shuttle planet mars satellite nasa earth star solar",
+    "computer": "software program disk memory windows driver screen keyboard file code chip",
+    "sports": "game team player season hockey baseball score coach league win goal fan",
+    "religion": "god church faith belief bible jesus prayer heaven christian truth soul sin",
+}
+FILLER = [
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "it",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "this",
+    "be",
+    "are",
+    "have",
+    "not",
+    "but",
+]
+
+
+def make_newsgroups_tar(path: Path, n_docs: int = 400, seed: int = 0) -> Path:
+    """A tiny 20news-bydate-like archive: topical posts with headers, quotes and signatures."""
+    import io
+    import tarfile
+
+    rng = random.Random(seed)
+    topics = {name: words.split() for name, words in TOPICS.items()}
+    with tarfile.open(path, "w:gz") as tar:
+        for i in range(n_docs):
+            topic = rng.choice(sorted(topics))
+            words = topics[topic]
+            sentences = []
+            for _ in range(rng.randint(6, 12)):
+                tokens = [rng.choice(words) if rng.random() < 0.6 else rng.choice(FILLER)]
+                tokens += [
+                    rng.choice(words) if rng.random() < 0.6 else rng.choice(FILLER)
+                    for _ in range(rng.randint(6, 14))
+                ]
+                sentences.append(" ".join(tokens) + ".")
+            body = (
+                f"From: user{i}@example.com\nSubject: about {topic}\nLines: 12\n\n"
+                f"In article <{i}@news.example.com> someone writes:\n> quoted {topic} text\n"
+                + "\n".join(sentences)
+                + "\n-- \nsignature line 555-1234\n"
+            ).encode("latin-1")
+            part = "20news-bydate-train" if i % 3 else "20news-bydate-test"
+            info = tarfile.TarInfo(f"{part}/{topic}/{10000 + i}")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return path
+
+
+def write_word_lists(folder: Path) -> Path:
+    """The four Hat word lists, made of the sample corpus's topic words."""
+    sub = folder / "hat-vocab"
+    sub.mkdir(parents=True, exist_ok=True)
+    names = ("nouns_top_50", "adjectives_top_50", "verbs_top_50", "topic_finance_frequent_words")
+    picks = (
+        ["money", "rocket", "software", "team", "church"],
+        ["solar", "christian", "nasa"],
+        ["launch", "pay", "win"],
+        ["bank", "loan", "stock", "tax"],
+    )
+    for name, words in zip(names, picks, strict=True):
+        (sub / f"{name}.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    return folder

@@ -47,3 +47,24 @@ def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) ->
     common, p1, rare = loaded.predict(["123456", "password1", "q8#Lm2!vZr9@Tx4k"])
     assert common > 10 * p1 and p1 > 100 * rare
     assert rare < report["censoring"]["rarest_listed_frequency"]
+
+
+NEWS = MIRROR / "20news-bydate.tar.gz"
+
+
+@pytest.mark.skipif(not NEWS.exists(), reason="DATA_MIRROR does not hold 20 Newsgroups")
+def test_hat_bot_meets_the_floors_on_20_newsgroups(repo_copy: Path) -> None:
+    result = subprocess.run(
+        ["bash", "run_all.sh", "hat"],
+        cwd=repo_copy,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "DATA_MIRROR": str(MIRROR)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    print(result.stdout)
+    report = json.loads((repo_copy / "reports" / "hat" / "metrics.json").read_text())
+    failed = [f for f in report["floors"] if not f["passed"]]
+    assert not failed, failed

@@ -92,3 +92,32 @@ def test_run_all_offline_without_mirror_fails_fast(repo_copy: Path) -> None:
     assert result.returncode == 1
     assert "could not download https://github.com/danielmiessler/SecLists" in result.stderr
     assert "DATA_MIRROR" in result.stderr
+
+
+def test_run_all_hat_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
+    from tests.pipeline.hat.conftest import SMALL_PLAYER
+    from tests.samples import make_newsgroups_tar, write_word_lists
+
+    corpus = make_newsgroups_tar(tmp_path / "news.tar.gz")
+    mirror = write_word_lists(tmp_path / "mirror")
+    params = yaml.safe_load((repo_copy / "params.yaml").read_text())
+    params["hat"]["corpus"] = str(corpus)
+    params["hat"]["player"] = SMALL_PLAYER
+    params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
+    (repo_copy / "params.yaml").write_text(yaml.safe_dump(params))
+    result = run(repo_copy, "hat", env={"DATA_MIRROR": str(mirror)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "== union_all_four" in result.stdout and "ours -> w2v_raw" in result.stdout
+    assert "cross-play score (promotion metric)" in result.stdout
+    reg = json.loads((repo_copy / "models" / "registry.json").read_text())
+    player_dir = repo_copy / "models" / "hat" / reg["hat"]["production"] / "player"
+    assert (player_dir / "vectors.npy").exists()
+    cli = subprocess.run(
+        [".venv/bin/python", "-m", "pipeline.hat", "explain", "money", "-n", "3"],
+        cwd=repo_copy,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert cli.returncode == 0 and len(json.loads(cli.stdout)) == 3

@@ -1,0 +1,74 @@
+"""Serving benchmark of the production Hat player: load time, RSS, explain/guess latency.
+
+Usage: python -m benchmarks.hat_player [--models-dir models]
+Run in a fresh process, so RSS is what a gunicorn worker would hold. Targets (issue 3):
+explain and guess p99 <= 20 ms in process; loaded player <= 250 MB RSS; load <= 2 s.
+Words: the four Hat lists (from data/raw/hat-vocab), 300 random vocabulary words, odd input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import Paths
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    paths = Paths.from_env()
+    parser.add_argument("--models-dir", type=Path, default=paths.models)
+    args = parser.parse_args()
+    from pipeline.registry import production_dir
+
+    folder = production_dir(args.models_dir, "hat") / "player"
+    start = time.perf_counter()
+    from pipeline.hat.player import HatPlayer
+
+    player = HatPlayer.load(folder)
+    load_s = time.perf_counter() - start
+    rss_load = rss_mb()
+
+    import numpy as np
+
+    lists = sorted((paths.raw / "hat-vocab").glob("*.txt"))
+    words = [w.strip().lower() for p in lists for w in p.read_text().splitlines() if w.strip()]
+    rng = np.random.default_rng(0)
+    words += [str(w) for w in rng.choice(player.words, 300, replace=False)]
+    words += ["Ünïcode", "qwzxqwzx", "MONEY", "", "real estate", "42", "e-mail"]
+    explain_s, guess_s = [], []
+    for word in words:
+        t = time.perf_counter()
+        clues = player.explain(word, 5)
+        explain_s.append(time.perf_counter() - t)
+        for k in range(1, len(clues) + 1):
+            t = time.perf_counter()
+            player.guess(clues[:k], 5)
+            guess_s.append(time.perf_counter() - t)
+
+    def line(name: str, xs: list[float]) -> str:
+        ms = np.array(xs) * 1000
+        return (
+            f"{name}: n={len(ms)} p50 {np.percentile(ms, 50):.2f} ms  "
+            f"p99 {np.percentile(ms, 99):.2f} ms  max {ms.max():.2f} ms"
+        )
+
+    print(f"player {folder.parent.name}: loaded in {load_s:.2f} s")
+    print(f"RSS after load {rss_load:.0f} MB, after the calls {rss_mb():.0f} MB")
+    print(line("explain", explain_s))
+    print(line("guess  ", guess_s))
+    heavy = sorted(m for m in ("gensim", "sklearn", "scipy", "nltk") if m in sys.modules)
+    print("heavy modules imported by serving:", heavy or "none")
+
+
+if __name__ == "__main__":
+    main()

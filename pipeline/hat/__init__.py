@@ -1,0 +1,1 @@
+"""The Hat game bot: a word-association model trained on 20 Newsgroups only."""

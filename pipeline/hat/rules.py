@@ -1,0 +1,82 @@
+"""The host's rules, mirrored from the public the-hat-game `Game` class.
+
+Kept separate from the player so that the simulator judges clues exactly as the host would, and
+so the player can be tested against the same functions it must satisfy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+
+from nltk.metrics.distance import edit_distance
+from nltk.stem.snowball import SnowballStemmer
+
+_NON_LETTERS = re.compile(r"[\W\d]")
+_STEMMER = SnowballStemmer("english")
+
+WordExists = Callable[[str], bool]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball stem, cached because the simulator stems the same clues many times."""
+    return _STEMMER.stem(word)
+
+
+def _dedupe(words: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def clean_explanation(
+    word: str,
+    reported: Sequence[str],
+    n_words: int,
+    criteria: str = "soft",
+    word_exists: WordExists | None = None,
+) -> list[str]:
+    """Host cleaning of an explainer's list, step for step (`Game.create_word_list`).
+
+    Hard mode truncates *before* cleaning and then drops same-stem and non-existing words (the
+    host uses WordNet; pass `word_exists` to plug in a vocabulary, None keeps every word).
+    Soft mode truncates *after* cleaning, so an explainer may over-supply clues.
+    """
+    if criteria not in ("soft", "hard"):
+        raise ValueError(f"criteria must be 'soft' or 'hard', got {criteria!r}")
+    words = list(reported)
+    if criteria == "hard":
+        words = words[:n_words]
+    words = [w.lower() for w in words]
+    words = [_NON_LETTERS.sub("", w) for w in words]
+    words = [w for w in words if word not in w]
+    words = [w for w in words if edit_distance(word, w) > 2]
+    words = [w for w in words if w != ""]
+    words = _dedupe(words)
+    if criteria == "hard":
+        root = stem(word)
+        words = [w for w in words if stem(w) != root]
+        if word_exists is not None:
+            words = [w for w in words if word_exists(w)]
+    else:
+        words = words[:n_words]
+    return words
+
+
+def is_guessed(word: str, guesses: Iterable[str], criteria: str = "soft") -> bool:
+    """Host success test (`Game.check_criteria`): soft accepts close inflections containing
+    the word (e.g. 'years' for 'year'), hard needs the exact string.
+    """
+    guesses = list(guesses)
+    if criteria == "soft":
+        return any((word in c) and (edit_distance(word, c) < 3) for c in guesses)
+    return word in guesses
+
+
+def round_score(n_explain_words: int, round_guessed: int) -> int:
+    """A guesser that succeeds in round k (1-based) scores N + 1 - k."""
+    return n_explain_words + 1 - round_guessed

@@ -1,0 +1,121 @@
+"""Offline re-implementation of the host's game loop for evaluating bots against each other.
+
+Explain calls are deterministic per (bot, word) and guess calls per (bot, clue prefix), so they
+are memoised: the cross-play table costs one explain per explainer-word and one guess per
+guesser-prefix, which keeps the full evaluation inside the time budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.hat.rules import clean_explanation, is_guessed, round_score
+
+
+class Explainer(Protocol):
+    """Anything that explains a word with clues (ours, a baseline, a remote bot)."""
+
+    def explain(self, word: str, n_words: int) -> list[str]:
+        """Up to ``n_words`` clues for ``word``, best first."""
+        ...
+
+
+class Guesser(Protocol):
+    """Anything that guesses a word from clues."""
+
+    def guess(self, words: list[str], n_words: int) -> list[str]:
+        """Up to ``n_words`` guesses from the clues so far, best first."""
+        ...
+
+
+@dataclass(frozen=True)
+class WordResult:
+    """Outcome of one explainer→guesser game on one word."""
+
+    word: str
+    clues: tuple[str, ...]
+    guessed_round: int | None  # 1-based round, None when never guessed
+
+    def score(self, n_explain_words: int) -> int:
+        """The guesser's points: N + 1 - k when guessed in round k, else 0."""
+        if self.guessed_round is None:
+            return 0
+        return round_score(n_explain_words, self.guessed_round)
+
+
+@dataclass(frozen=True)
+class PairStats:
+    """One explainer -> guesser pair over a word list."""
+
+    guessed_rate: float
+    mean_score: float
+    n_words: int
+
+
+def load_word_list(path: Path) -> list[str]:
+    """Read a host word list. Lowercased because the host compares case-sensitively while every
+    bot (ours and the baselines) answers in lowercase, so 'Mr' would otherwise be unwinnable.
+    """
+    words = [line.strip().lower() for line in Path(path).read_text().splitlines()]
+    return [w for w in words if w]
+
+
+class Simulator:
+    """Plays explainer→guesser games with host rules; memoises bot calls across pairs."""
+
+    def __init__(self, n_explain: int = 5, n_guess: int = 5, criteria: str = "soft") -> None:
+        self.n_explain = n_explain
+        self.n_guess = n_guess
+        self.criteria = criteria
+        self._explain_cache: dict[tuple[int, str], list[str]] = {}
+        self._guess_cache: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+
+    def _explain(self, bot: Explainer, word: str) -> list[str]:
+        key = (id(bot), word)
+        if key not in self._explain_cache:
+            reported = bot.explain(word, self.n_explain)
+            self._explain_cache[key] = clean_explanation(
+                word, reported, self.n_explain, self.criteria
+            )
+        return self._explain_cache[key]
+
+    def _guess(self, bot: Guesser, clues: tuple[str, ...]) -> list[str]:
+        key = (id(bot), clues)
+        if key not in self._guess_cache:
+            self._guess_cache[key] = list(bot.guess(list(clues), self.n_guess))
+        return self._guess_cache[key]
+
+    def play_word(self, explainer: Explainer, guesser: Guesser, word: str) -> WordResult:
+        """One game with one guesser: rounds k=1..len(clues), the guesser leaves on success."""
+        clues = self._explain(explainer, word)
+        for k in range(1, len(clues) + 1):
+            if is_guessed(word, self._guess(guesser, tuple(clues[:k])), self.criteria):
+                return WordResult(word, tuple(clues), k)
+        return WordResult(word, tuple(clues), None)
+
+    def play(
+        self, explainer: Explainer, guesser: Guesser, words: Sequence[str]
+    ) -> list[WordResult]:
+        """One game per word."""
+        return [self.play_word(explainer, guesser, w) for w in words]
+
+    def cross_play(
+        self, bots: Mapping[str, object], words: Sequence[str]
+    ) -> dict[tuple[str, str], list[WordResult]]:
+        """Every ordered explainer→guesser pair, self-play included."""
+        return {
+            (e, g): self.play(bots[e], bots[g], words)  # type: ignore[arg-type]
+            for e in bots
+            for g in bots
+        }
+
+    def summarize(self, results: Sequence[WordResult]) -> PairStats:
+        """Guessed rate and mean guesser score of a list of games."""
+        n = len(results)
+        if n == 0:
+            return PairStats(0.0, 0.0, 0)
+        hits = sum(r.guessed_round is not None for r in results)
+        return PairStats(hits / n, sum(r.score(self.n_explain) for r in results) / n, n)

@@ -1,0 +1,51 @@
+"""The game simulator against a hand-worked game."""
+
+from __future__ import annotations
+
+from pipeline.hat.simulator import Simulator
+
+
+class Scripted:
+    """A bot that answers from fixed tables."""
+
+    def __init__(self, clues=None, guesses=None):
+        self.clues = clues or {}
+        self.guesses = guesses or {}
+        self.calls = 0
+
+    def explain(self, word, n_words):
+        return self.clues.get(word, [])
+
+    def guess(self, words, n_words):
+        self.calls += 1
+        return self.guesses.get(tuple(words), ["nothing"])
+
+
+def test_hand_worked_game():
+    # Host cleaning of ["Money!", "cash", "monkey", "bank", "coins", "loan", "vault"] for "money":
+    # "money" contains the word, "monkey" is within edit distance 2, the rest survive; soft mode
+    # keeps the first 5: cash, bank, coins, loan, vault.
+    explainer = Scripted(clues={"money": ["Money!", "cash", "monkey", "bank", "coins", "loan"]})
+    guesser = Scripted(
+        guesses={
+            ("cash",): ["credit", "debit"],
+            ("cash", "bank"): ["account", "moneys"],  # soft: contains the word, distance 1
+        }
+    )
+    sim = Simulator(n_explain=5, n_guess=5, criteria="soft")
+    result = sim.play_word(explainer, guesser, "money")
+    assert result.clues == ("cash", "bank", "coins", "loan")
+    assert result.guessed_round == 2
+    assert result.score(5) == 4  # N + 1 - k with N = 5, k = 2
+    stats = sim.summarize([result, sim.play_word(explainer, guesser, "unknown")])
+    assert stats.guessed_rate == 0.5 and stats.mean_score == 2.0
+
+
+def test_a_guesser_never_right_scores_zero_and_calls_are_memoised():
+    explainer = Scripted(clues={"moon": ["orbit", "night", "sky"]})
+    guesser = Scripted()
+    sim = Simulator()
+    first = sim.play_word(explainer, guesser, "moon")
+    again = sim.play_word(explainer, guesser, "moon")
+    assert first.guessed_round is None and first.score(5) == 0 and again == first
+    assert guesser.calls == 3  # one call per clue prefix, not per game
