@@ -124,7 +124,7 @@ def _from_mirror(source: Source, raw_dir: Path, mirror: Path) -> Fetched:
             continue
         size = found.stat().st_size
         with found.open("rb") as fh:
-            path, digest = _store(_chunks_of(fh), size, raw_dir / found.name, "copy")
+            path, digest = _store(_chunks_of(fh), size, raw_dir / variant.filename, "copy")
         same_name = [v for v in _candidates(source) if v.filename == variant.filename]
         chosen = next((v for v in same_name if v.sha256 == digest), None) or next(
             (v for v in same_name if v.sha256 is None), None

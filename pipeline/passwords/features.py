@@ -2,7 +2,7 @@
 
 Three kinds of evidence, all computed the same way in training and in serving:
 
-* shape: length, character classes, runs, a trailing year, zxcvbn's guess estimate;
+* shape: length, character classes, runs, a trailing year, rank in zxcvbn's dictionaries;
 * character n-gram language models of the known list (how "password-like" the string is);
 * neighbours in the known list: how often a transformed version occurs (``Monkey12`` -> ``monkey``)
   and how many known passwords extend it (``monkey`` is the start of ``monkey1``, ``monkey12`` ...).
@@ -26,20 +26,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 from zxcvbn import matching as zx_matching
-from zxcvbn import scoring as zx_scoring
 
-# zxcvbn's cost grows faster than the square of the length (measured: 0.4 ms at 12 characters,
-# 3 ms at 32, 20 ms at 64); past 12 characters a password is rare anyway and length says the rest.
-# (Measured on the RockYou head: capping at 12 instead of 16 also scored slightly better.)
-ZXCVBN_MAX_CHARS = 12
-ZXCVBN_OWN_LIMIT = 72  # zxcvbn's own maximum length, for the zxcvbn baseline
 MARKOV_SPECS = (("mk2", 2, False), ("mk3", 3, False), ("mk3w", 3, True), ("mk4", 4, False))
 LEET = str.maketrans("4@310$5!7", "aaeiossit")
 MISSING = -1.0
-PARALLEL_MIN_ROWS = 5_000  # below this, starting worker processes costs more than it saves
-PARALLEL_CHUNK = 5_000
 
 
 def hash64(text: str) -> int:
@@ -85,6 +76,28 @@ FAMILIES: tuple[tuple[str, str, Callable[[str], str]], ...] = (
     ("fam_letters", "low", lambda p: re.sub(r"[^a-z]", "", p.lower())),
 )
 
+DICTIONARIES = tuple(sorted(zx_matching.RANKED_DICTIONARIES))  # zxcvbn's ranked word lists
+DICT_VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("lower", str.lower),
+    ("letters", lambda p: re.sub(r"[^a-z]", "", p.lower().translate(LEET))),
+)
+
+
+def dictionary_features(p: str) -> list[float]:
+    """log10 rank of the password (lowercased; letters only, un-leeted) in zxcvbn's dictionaries.
+
+    The dictionaries carry zxcvbn's knowledge (common passwords from other leaks, English words,
+    names, film and TV) at the cost of a few dict lookups, where a full zxcvbn call costs ~0.4 ms.
+    """
+    out = []
+    for _, variant in DICT_VARIANTS:
+        v = variant(p)
+        for name in DICTIONARIES:
+            rank = zx_matching.RANKED_DICTIONARIES[name].get(v) if v else None
+            out.append(math.log10(rank) if rank else MISSING)
+    return out
+
+
 SHAPE_NAMES = (
     "length",
     "n_lower",
@@ -98,12 +111,11 @@ SHAPE_NAMES = (
     "year_tail",
     "all_digits",
     "repeat_ratio",
-    "zxcvbn_log10",
 )
 
 
 def shape_features(p: str) -> list[float]:
-    """Character make-up of the password (zxcvbn's estimate is added by the caller, in bulk)."""
+    """Character make-up of the password."""
     n_lower = sum(c.islower() for c in p)
     n_upper = sum(c.isupper() for c in p)
     n_digit = sum(c.isdigit() for c in p)
@@ -127,34 +139,6 @@ def shape_features(p: str) -> list[float]:
         float(p.isdigit()),
         1.0 - len(set(p)) / len(p) if p else 0.0,
     ]
-
-
-def zxcvbn_log10(p: str, max_chars: int = ZXCVBN_MAX_CHARS) -> float:
-    """The log10 of zxcvbn's guesses needed; 0 for the empty password (guessed first).
-
-    Calls zxcvbn's matcher and scorer directly: its public ``zxcvbn()`` also builds feedback text
-    and crack-time estimates, which cost a third of the time and which we never read.
-    """
-    if not p:
-        return 0.0
-    p = p[:max_chars]
-    matches = zx_matching.omnimatch(p, zx_matching.RANKED_DICTIONARIES)
-    return float(zx_scoring.most_guessable_match_sequence(p, matches)["guesses_log10"])
-
-
-def zxcvbn_many(
-    passwords: Sequence[str], max_chars: int = ZXCVBN_MAX_CHARS, n_jobs: int = -1
-) -> np.ndarray:
-    """``zxcvbn_log10`` of many passwords, spread over processes when there are many."""
-    if len(passwords) < PARALLEL_MIN_ROWS:
-        return _zxcvbn_chunk(passwords, max_chars)
-    chunks = [passwords[i : i + PARALLEL_CHUNK] for i in range(0, len(passwords), PARALLEL_CHUNK)]
-    parts = Parallel(n_jobs=n_jobs)(delayed(_zxcvbn_chunk)(c, max_chars) for c in chunks)
-    return np.concatenate(parts)
-
-
-def _zxcvbn_chunk(passwords: Sequence[str], max_chars: int) -> np.ndarray:
-    return np.array([zxcvbn_log10(p, max_chars) for p in passwords], dtype=np.float64)
 
 
 @dataclass
@@ -292,6 +276,7 @@ def hash_all(passwords: Sequence[str]) -> np.ndarray:
 def feature_names() -> list[str]:
     """Column names, in the order of :func:`build_features`."""
     names = list(SHAPE_NAMES)
+    names += [f"dict_{v}_{d}" for v, _ in DICT_VARIANTS for d in DICTIONARIES]
     names += [name for name, _, _ in MARKOV_SPECS]
     names += [f"mk_per_char_{name}" for name, _, _ in MARKOV_SPECS]
     names += [f"known_{name}" for name, _ in TRANSFORMS]
@@ -321,8 +306,9 @@ def build_features(
     which = np.zeros(n_rows, dtype=np.int64) if markov_of_row is None else markov_of_row
     cols: list[np.ndarray] = []
     shapes = np.array([shape_features(p) for p in passwords], dtype=np.float64)
-    shapes = shapes.reshape(n_rows, len(SHAPE_NAMES) - 1)
-    cols += [shapes, zxcvbn_many(passwords)[:, None]]
+    shapes = shapes.reshape(n_rows, len(SHAPE_NAMES))
+    dicts = np.array([dictionary_features(p) for p in passwords], dtype=np.float64)
+    cols += [shapes, dicts.reshape(n_rows, len(DICT_VARIANTS) * len(DICTIONARIES))]
     lengths = shapes[:, 0] + 1.0
     mk = np.array(
         [[m.log_prob(p) for m in sets[w]] for p, w in zip(passwords, which, strict=True)],  # type: ignore[union-attr]

@@ -90,3 +90,12 @@ def test_user_file_is_read_in_place(tmp_path: Path) -> None:
 def test_rockyou_source_points_at_seclists_and_the_mirror_head() -> None:
     assert ROCKYOU.url.endswith("Passwords/Leaked-Databases/rockyou-withcount.txt.tar.gz")
     assert ROCKYOU.alternatives[0].filename == "rockyou-top100k-withcount.txt.gz"
+
+
+def test_a_source_in_a_subfolder_keeps_its_path_and_is_cached(tmp_path: Path) -> None:
+    mirror, raw = tmp_path / "mirror", tmp_path / "raw"
+    (mirror / "lists").mkdir(parents=True)
+    (mirror / "lists" / "words.txt").write_bytes(b"money\n")
+    src = Source("words", "http://127.0.0.1:9/w.txt", "lists/words.txt", None, "", "word-list")
+    assert fetch(src, raw, mirror).path == raw / "lists" / "words.txt"
+    assert fetch(src, raw, mirror).origin.startswith("cache")
