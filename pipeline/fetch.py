@@ -91,27 +91,27 @@ def _sidecar(path: Path) -> Path:
 
 
 def _from_cache(source: Source, raw_dir: Path, use_alternatives: bool) -> Fetched | None:
-    variants = list(_candidates(source)) if use_alternatives else [source.primary]
-    for variant in variants:
-        path = raw_dir / variant.filename
+    """A verified cached copy: the publisher's file, a same-named re-pack, or (with a mirror set)
+    a stand-in; None when nothing usable is cached.
+    """
+    variants = [v for v in _candidates(source) if use_alternatives or v.filename == source.filename]
+    for filename in dict.fromkeys(v.filename for v in variants):
+        path = raw_dir / filename
         if not path.is_file():
             continue
-        recorded = _read_sidecar(path)
+        recorded = _read_sidecar(path).get("sha256")
         actual = sha256_of(path)
-        expected = variant.sha256 or recorded.get("sha256")
-        if expected and actual != expected:
+        same_name = [v for v in variants if v.filename == filename]
+        chosen = next((v for v in same_name if v.sha256 == actual), None) or next(
+            (v for v in same_name if v.sha256 is None and recorded in (None, actual)), None
+        )
+        if chosen is None:
             # A damaged cache is not data: say so and fetch again rather than train on it.
             print(f"[fetch] {path} does not match its sha256; fetching it again", file=sys.stderr)
             continue
         _log(f"{source.name}: using cached {path}")
-        return Fetched(
-            source.name,
-            path,
-            actual,
-            "cache (" + recorded.get("origin", "unknown") + ")",
-            source.url,
-            variant.note,
-        )
+        origin = "cache (" + _read_sidecar(path).get("origin", "unknown") + ")"
+        return Fetched(source.name, path, actual, origin, source.url, chosen.note)
     return None
 
 

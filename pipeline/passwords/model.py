@@ -38,6 +38,7 @@ class PasswordModel:
         self.regressor: HistGradientBoostingRegressor | None = None
         self.absent_frequency: float = 0.0
         self.min_listed_frequency: float = 0.0
+        self.feature_names: list[str] = feat.feature_names()
         self._threads: ThreadpoolController | None = None
         self._flat: FlatForest | None = None
 
@@ -167,6 +168,12 @@ class PasswordModel:
         model = joblib.load(directory / ARTIFACT)
         if not isinstance(model, cls):
             raise TypeError(f"{directory / ARTIFACT} does not hold a {cls.__name__}")
+        if getattr(model, "feature_names", None) != feat.feature_names():
+            # Features are code, not pickled: an artifact from another feature set would mispredict.
+            raise TypeError(
+                f"{directory / ARTIFACT} was built with a different feature set than this code; "
+                "retrain it (./run_all.sh passwords)"
+            )
         return model
 
     def __getstate__(self) -> dict[str, Any]:

@@ -99,3 +99,13 @@ def test_a_source_in_a_subfolder_keeps_its_path_and_is_cached(tmp_path: Path) ->
     src = Source("words", "http://127.0.0.1:9/w.txt", "lists/words.txt", None, "", "word-list")
     assert fetch(src, raw, mirror).path == raw / "lists" / "words.txt"
     assert fetch(src, raw, mirror).origin.startswith("cache")
+
+
+def test_cached_repack_is_reused_without_a_mirror(tmp_path: Path, capsys) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "list.txt").write_bytes(BODY + b"repacked")
+    repack = Variant("list.txt", hashlib.sha256(BODY + b"repacked").hexdigest(), "re-packed")
+    got = fetch(source(alts=(repack,)), raw, mirror=None)
+    assert got.origin.startswith("cache") and got.note == "re-packed"
+    assert "does not match" not in capsys.readouterr().err
