@@ -27,6 +27,12 @@ class Decision:
         return asdict(self)
 
 
+def format_decision(decision: Decision, version: str, where: object) -> str:
+    """The line printed after a training run: what was saved and whether it now serves."""
+    verdict = "PROMOTED to production" if decision.promote else "NOT promoted"
+    return f"model {version} saved to {where}: {verdict}: {decision.reason}"
+
+
 def decide(
     metric: str,
     candidate: float,

@@ -58,6 +58,19 @@ def new_version(models_dir: Path, name: str) -> str:
     return candidate
 
 
+def base_metadata(name: str, version: str) -> dict[str, Any]:
+    """The fields every model's metadata starts with; the library versions close it."""
+    from pipeline.versions import library_versions
+
+    return {
+        "name": name,
+        "version": version,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "git_commit": git_commit(),
+        "libraries": library_versions(),
+    }
+
+
 def write_json_atomic(path: Path, payload: Any) -> None:
     """Write JSON through a temporary file in the same folder, then rename over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)

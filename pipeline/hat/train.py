@@ -29,9 +29,8 @@ from pipeline.hat.naive import train_naive_raw
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.simulator import Simulator, load_word_list
 from pipeline.hat.training import CONFIG, build_player, train_count_model
-from pipeline.promotion import decide
+from pipeline.promotion import decide, format_decision
 from pipeline.sources import HAT_WORD_LISTS, NEWSGROUPS, hat_word_list, source_for_location
-from pipeline.versions import library_versions
 
 NAME = "hat"
 UNION = "union_all_four"
@@ -173,10 +172,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         },
     }
     metadata = {
-        "name": NAME,
-        "version": version,
-        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "git_commit": registry.git_commit(),
+        **registry.base_metadata(NAME, version),
         "data": {
             "corpus": tarball.as_dict(),
             "word_lists": {k: v.as_dict() for k, v in lists_fetched.items()},
@@ -184,7 +180,6 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         "params": {"player": config, **{k: cfg[k] for k in ("baselines", "game", "promotion")}},
         "metrics": metrics,
         "promotion": decision.as_dict(),
-        "libraries": library_versions(),
         "training_seconds": round(time.perf_counter() - start, 1),
     }
     text = format_tables(tables)
@@ -198,8 +193,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     registry.record_version(paths.models, NAME, version, decision.promote, decision.reason)
     print(text)
     print(format_floors(floors))
-    verdict = "PROMOTED to production" if decision.promote else "NOT promoted"
-    print(f"model {version} saved to {path}: {verdict}: {decision.reason}")
+    print(format_decision(decision, version, path))
     report = {"version": version, "promoted": decision.promote, **metrics}
     report_dir = paths.reports / NAME
     registry.write_json_atomic(report_dir / "metrics.json", report)

@@ -27,9 +27,8 @@ from pipeline.passwords.checks import as_records, enforce, format_report, run_ch
 from pipeline.passwords.model import PasswordModel
 from pipeline.passwords.parse import read_password_file
 from pipeline.passwords.split import assign_splits, split_of
-from pipeline.promotion import Decision, decide
+from pipeline.promotion import decide, format_decision
 from pipeline.sources import PASSWORD_SOURCES, source_for_location
-from pipeline.versions import library_versions
 
 NAME = "passwords"
 DATASET = "dataset.csv.gz"
@@ -200,15 +199,11 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         },
     }
     metadata = {
-        "name": NAME,
-        "version": version,
-        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "git_commit": registry.git_commit(),
+        **registry.base_metadata(NAME, version),
         "data": info,
         "params": cfg,
         "metrics": metrics,
         "promotion": decision.as_dict(),
-        "libraries": library_versions(),
         "training_seconds": round(fit_seconds, 1),
         "boosting_rounds": int(model.regressor.n_iter_),
     }
@@ -228,7 +223,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         if absent_test
         else "censoring: no absent test strings"
     )
-    _print_decision(decision, version, path)
+    print(format_decision(decision, version, path))
     summary = {"version": version, "promoted": decision.promote, **metrics}
     registry.write_json_atomic(report_dir / "metrics.json", summary)
     (report_dir / "evaluation.txt").write_text(text + "\n", encoding="utf-8")
@@ -250,8 +245,3 @@ def _production_metric(
     except Exception as exc:
         log(f"production model at {directory} is unusable ({type(exc).__name__}: {exc})")
         return float("nan")
-
-
-def _print_decision(decision: Decision, version: str, path: Path) -> None:
-    verdict = "PROMOTED to production" if decision.promote else "NOT promoted"
-    print(f"model {version} saved to {path}: {verdict}: {decision.reason}")
