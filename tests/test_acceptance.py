@@ -21,19 +21,24 @@ MIRROR = Path(os.environ.get("DATA_MIRROR", "") or "/nonexistent")
 HEAD = MIRROR / "rockyou-top100k-withcount.txt.gz"
 
 
-@pytest.mark.skipif(not HEAD.exists(), reason="DATA_MIRROR does not hold the RockYou head")
-def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) -> None:
+def run_stage(repo: Path, stage: str) -> None:
+    """Run one stage of run_all.sh on the mirror, in the repository copy."""
     result = subprocess.run(
-        ["bash", "run_all.sh", "passwords"],
-        cwd=repo_copy,
+        ["bash", "run_all.sh", stage],
+        cwd=repo,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1200,
         env={**os.environ, "DATA_MIRROR": str(MIRROR)},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     print(result.stdout)
+
+
+@pytest.mark.skipif(not HEAD.exists(), reason="DATA_MIRROR does not hold the RockYou head")
+def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) -> None:
+    run_stage(repo_copy, "passwords")
     report = json.loads((repo_copy / "reports" / "passwords" / "metrics.json").read_text())
     model = report["test"]["model"]
     assert model["rmsle"] <= 0.50 and model["spearman"] >= 0.45
@@ -53,18 +58,11 @@ NEWS = MIRROR / "20news-bydate.tar.gz"
 
 
 @pytest.mark.skipif(not NEWS.exists(), reason="DATA_MIRROR does not hold 20 Newsgroups")
-def test_hat_bot_meets_the_floors_on_20_newsgroups(repo_copy: Path) -> None:
-    result = subprocess.run(
-        ["bash", "run_all.sh", "hat"],
-        cwd=repo_copy,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        env={**os.environ, "DATA_MIRROR": str(MIRROR)},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    print(result.stdout)
+def test_hat_bot_meets_the_pairwise_floors_on_20_newsgroups(repo_copy: Path) -> None:
+    """Each pair with a baseline >= 2x that baseline's rate with the other baseline; self-play
+    >= 70% on nouns. The stricter reading (2x the best cross-baseline rate) is printed by the
+    stage but not yet met for ours -> w2v_raw (issue 3 stays open for it)."""
+    run_stage(repo_copy, "hat")
     report = json.loads((repo_copy / "reports" / "hat" / "metrics.json").read_text())
     failed = [f for f in report["floors"] if not f["passed"]]
     assert not failed, failed
