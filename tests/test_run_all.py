@@ -95,7 +95,7 @@ def test_run_all_offline_without_mirror_fails_fast(repo_copy: Path) -> None:
 
 
 def test_run_all_hat_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
-    from tests.pipeline.hat.conftest import SMALL_PLAYER
+    from tests.conftest import SMALL_PLAYER
     from tests.samples import make_newsgroups_tar, write_word_lists
 
     corpus = make_newsgroups_tar(tmp_path / "news.tar.gz")
