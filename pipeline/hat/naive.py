@@ -17,16 +17,14 @@ Training side only (gensim); the player stores the tables as CSR arrays.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from pipeline.hat.counts import normalize_rows
-
-_NON_LETTERS = re.compile(r"[\W\d]")
+from pipeline.hat.rules import clean_clue
 
 NAIVE_W2V: dict[str, object] = {
     # the typical recipe (gensim defaults apart from skip-gram), our own seed
@@ -88,14 +86,6 @@ def soft_targets(token: str) -> list[str]:
     return out
 
 
-def clean_clue(target: str, token: str, edit_distance: Callable[[str, str], int]) -> str:
-    """Host soft cleaning of one reported clue ('' when the host drops it)."""
-    c = _NON_LETTERS.sub("", token.lower())
-    if not c or target in c or edit_distance(target, c) <= 2:
-        return ""
-    return c
-
-
 def row_neighbours(
     space: Space, player_words: list[str], rows: np.ndarray, k: int
 ) -> dict[int, np.ndarray]:
@@ -135,7 +125,6 @@ def inverse_entries(
     nbs: dict[int, np.ndarray],
     player_words: list[str],
     weights: np.ndarray,
-    edit_distance: Callable[[str, str], int],
 ) -> dict[tuple[str, int], float]:
     """{(clue string, target row): weight} for clue strings in the host-cleaned neighbour list
     nbs[t] of each target t (weights by raw rank, before cleaning, like a naive bot).
@@ -144,7 +133,7 @@ def inverse_entries(
     for t_row, lst in nbs.items():
         target = player_words[t_row]
         for rank, tok in enumerate(lst):
-            c = clean_clue(target, space.words[tok], edit_distance)
+            c = clean_clue(target, space.words[tok])
             if c:
                 key = (c, t_row)
                 out[key] = max(out.get(key, 0.0), float(weights[rank]))

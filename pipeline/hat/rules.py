@@ -33,6 +33,18 @@ def _dedupe(words: Iterable[str]) -> list[str]:
     return out
 
 
+def clean_clue(word: str, clue: str) -> str:
+    """One clue as the host's per-clue cleaning leaves it; "" when the host drops it.
+
+    Lowercase, letters only, not containing the word, edit distance above 2 (the same steps as
+    :func:`clean_explanation`, for one clue).
+    """
+    c = _NON_LETTERS.sub("", clue.lower())
+    if not c or word in c or edit_distance(word, c) <= 2:
+        return ""
+    return c
+
+
 def clean_explanation(
     word: str,
     reported: Sequence[str],
@@ -51,12 +63,7 @@ def clean_explanation(
     words = list(reported)
     if criteria == "hard":
         words = words[:n_words]
-    words = [w.lower() for w in words]
-    words = [_NON_LETTERS.sub("", w) for w in words]
-    words = [w for w in words if word not in w]
-    words = [w for w in words if edit_distance(word, w) > 2]
-    words = [w for w in words if w != ""]
-    words = _dedupe(words)
+    words = _dedupe(c for c in (clean_clue(word, w) for w in words) if c)
     if criteria == "hard":
         root = stem(word)
         words = [w for w in words if stem(w) != root]

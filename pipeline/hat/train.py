@@ -131,8 +131,9 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         pool.shutdown(cancel_futures=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    # Save first (to a staging dir via the registry), then play: the production player plays in
-    # the same games so the promotion compares both on the same words in the same run.
+    # Save once to a temporary folder and play the player loaded back from it, exactly as it will
+    # be served; the folder moves into the version directory at the end. The production player
+    # plays the same games, so the promotion compares both on the same words in the same run.
     version = registry.new_version(paths.models, NAME)
     staging = Path(tempfile.mkdtemp(prefix="hat-player-"))
     player.save(staging / PLAYER_DIR)
@@ -185,11 +186,13 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     text = format_tables(tables)
 
     def write_files(directory: Path) -> None:
-        player.save(directory / PLAYER_DIR)
+        shutil.move(staging / PLAYER_DIR, directory / PLAYER_DIR)  # saved once, above
         (directory / "evaluation.txt").write_text(text + "\n", encoding="utf-8")
 
-    path = registry.save_version(paths.models, NAME, version, write_files, metadata)
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        path = registry.save_version(paths.models, NAME, version, write_files, metadata)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     registry.record_version(paths.models, NAME, version, decision.promote, decision.reason)
     print(text)
     print(format_floors(floors))

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from nltk.metrics.distance import edit_distance
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from pipeline.hat.corpus import Corpus
@@ -199,9 +198,7 @@ def build_player(
         ) + reverse_table(
             count_space, row_neighbours(count_space, words, clue_rows, k), words, rank_w
         )
-        entries = inverse_entries(
-            naive, {r: nb[r] for r in guess_rows if r in nb}, words, rank_w, edit_distance
-        )
+        entries = inverse_entries(naive, {r: nb[r] for r in guess_rows if r in nb}, words, rank_w)
         inv_keys, inverse = inverse_table(entries, len(words))
         log(
             f"  naive-opponent tables: {reverse.nnz} reverse / {inverse.nnz} inverse entries "

@@ -36,8 +36,6 @@ class PasswordModel:
         self.known: feat.KnownList | None = None
         self.markovs: list[feat.Markov] = []
         self.regressor: HistGradientBoostingRegressor | None = None
-        self.absent_frequency: float = 0.0
-        self.min_listed_frequency: float = 0.0
         self.feature_names: list[str] = feat.feature_names()
         self._threads: ThreadpoolController | None = None
         self._flat: FlatForest | None = None
@@ -57,8 +55,6 @@ class PasswordModel:
         units = feat.to_units(freqs)
         self.known = feat.KnownList.build(passwords, freqs)
         self.markovs = feat.fit_markovs(passwords, units.tolist())
-        self.absent_frequency = float(absent_frequency)
-        self.min_listed_frequency = float(freqs.min()) if len(freqs) else 0.0
 
         # Rows of the known list are scored by n-gram models fit on the other folds.
         n_folds = int(self.params["markov_folds"])
@@ -98,7 +94,7 @@ class PasswordModel:
             fit_kwargs |= {"X_val": x_known[n_train:], "y_val": y_known[n_train:]}
         # One OpenMP thread: measured here, two threads fit only ~15% faster on two cores, and
         # when another process holds a core every parallel region waits on it (a 4 s fit took
-        # minutes). One thread degrades gracefully; zxcvbn features use the other core instead.
+        # minutes). One thread degrades gracefully.
         threads = int(self.params.get("fit_threads", 1))
         with self._thread_limiter().limit(limits=threads, user_api="openmp"):
             self.regressor.fit(x_fit, y_fit, **fit_kwargs)

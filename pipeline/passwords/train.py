@@ -124,7 +124,9 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     train_df, val_df, test_df = parts["train"], parts["validation"], parts["test"]
 
     absent_cfg = cfg["absent"]
-    n_absent = int(absent_cfg["per_train_row"] * len(train_df) / 0.8)
+    # Absent strings are split by their own hash too; make enough for the training share.
+    train_share = 1.0 - cfg["split"]["validation"] - cfg["split"]["test"]
+    n_absent = int(absent_cfg["per_train_row"] * len(train_df) / train_share)
     absent = generate_absent(
         train_df["password"].tolist(),
         n_absent,
