@@ -1,18 +1,20 @@
-"""The Flask service: JSON predictions and the Hat protocol over the production models.
+"""The Flask service: JSON predictions, the Hat protocol, a web page, health and metrics.
 
-Built by :func:`create_app`; nothing is loaded or configured at import time. Still to come
-(issue 4): the web page, Prometheus metrics, OpenAPI, gunicorn config, Docker and Heroku files.
+Built by :func:`create_app`; nothing is loaded or configured at import time, so tests build as
+many apps as they need and gunicorn builds one per worker (``wsgi.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
 
-from app import errors, models
+from app import errors, metrics, models, security
 from app.api import api
 from app.settings import Settings
+from app.web import web
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,7 +24,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.logger.setLevel(getattr(logging, settings.log_level, logging.INFO))
     errors.init_app(app)
+    security.init_app(app)
     models.init_app(app)
+    metrics.init_app(app, models.get_models_of(app))
     app.register_blueprint(api)
+    app.register_blueprint(web)
+    for name, problem in models.get_models_of(app).problems.items():
+        app.logger.warning("model %s not loaded: %s", name, problem)
     return app

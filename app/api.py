@@ -1,7 +1,8 @@
-"""The JSON API: ``POST /predict``, the Hat protocol (``GET /explain``, ``GET /guess``), health.
+"""The JSON API: ``POST /predict``, the Hat protocol (``GET /explain``, ``GET /guess``), health,
+version and the OpenAPI description.
 
-Views only parse, call the models and serialise; validation happens here, at the boundary, and
-every bad input gets a 400 that names the problem. Passwords are never echoed or logged.
+Views only parse, call :mod:`app.service` and serialise; validation happens here, at the
+boundary, and every bad input gets a 400 that names the problem. Passwords are never echoed.
 """
 
 from __future__ import annotations
@@ -10,32 +11,16 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from app.errors import BadInputError, ModelUnavailableError
+from app import inputs, service
+from app.errors import BadInputError
 from app.models import get_models
-from pipeline.passwords.strength import band
+from app.openapi import spec
 
 api = Blueprint("api", __name__)
-MAX_N_WORDS = 100
 
 
 def _settings() -> Any:
     return current_app.config["SETTINGS"]
-
-
-def _check_password(value: object, where: str) -> str:
-    limit = _settings().max_password_chars
-    if not isinstance(value, str):
-        raise BadInputError(f"{where} must be a string")
-    if value == "":
-        raise BadInputError(f"{where} is empty")
-    if len(value) > limit:
-        raise BadInputError(f"{where} is longer than {limit} characters")
-    return value
-
-
-def _prediction(frequency: float) -> dict[str, Any]:
-    name, _ = band(frequency)
-    return {"frequency_per_million": float(frequency), "strength": name}
 
 
 @api.post("/predict")
@@ -46,62 +31,31 @@ def predict():
         raise BadInputError("the body must be JSON (Content-Type: application/json), UTF-8 encoded")
     if not isinstance(body, dict) or ("password" in body) == ("passwords" in body):
         raise BadInputError('the body must be an object with either "password" or "passwords"')
-    model = get_models().passwords
-    if model is None:
-        raise ModelUnavailableError(
-            f"password model not loaded: {get_models().problems.get('passwords')}"
-        )
-    version = get_models().versions["passwords"]
+    limit = _settings().max_password_chars
     if "password" in body:
-        password = _check_password(body["password"], '"password"')
-        return jsonify({**_prediction(model.predict(password)), "model_version": version})
-    batch = body["passwords"]
-    limit = _settings().max_batch
-    if not isinstance(batch, list) or not 1 <= len(batch) <= limit:
-        raise BadInputError(f'"passwords" must be a list of 1 to {limit} strings')
-    checked = [_check_password(p, f'"passwords"[{i}]') for i, p in enumerate(batch)]
-    predictions = [_prediction(f) for f in model.predict(checked)]
-    return jsonify({"predictions": predictions, "model_version": version})
-
-
-def _n_words() -> int:
-    raw = request.args.get("n_words")
-    if raw is None or raw.strip() == "":
-        raise BadInputError("n_words is required")
-    try:
-        n = int(raw)
-    except ValueError:
-        raise BadInputError("n_words must be a whole number") from None
-    if not 1 <= n <= MAX_N_WORDS:
-        raise BadInputError(f"n_words must be between 1 and {MAX_N_WORDS}")
-    return n
-
-
-def _player() -> Any:
-    player = get_models().hat
-    if player is None:
-        raise ModelUnavailableError(f"Hat model not loaded: {get_models().problems.get('hat')}")
-    return player
+        password = inputs.check_password(body["password"], '"password"', limit)
+        (frequency,) = service.predict([password])
+        return jsonify({**service.describe(frequency), "model_version": service.password_version()})
+    batch = inputs.check_batch(body["passwords"], _settings().max_batch)
+    checked = [inputs.check_password(p, f'"passwords"[{i}]', limit) for i, p in enumerate(batch)]
+    predictions = [service.describe(f) for f in service.predict(checked)]
+    return jsonify({"predictions": predictions, "model_version": service.password_version()})
 
 
 @api.get("/explain")
 def explain():
     """Clues for ``word``: the host's remote-player protocol, a JSON list of strings."""
-    word = request.args.get("word", "")
-    if not word.strip():
-        raise BadInputError("word is required")
-    n = _n_words()
-    return jsonify(_player().explain(word, n))
+    word = inputs.check_word(request.args.get("word"))
+    n = inputs.parse_n_words(request.args.get("n_words"))
+    return jsonify(service.explain(word, n))
 
 
 @api.get("/guess")
 def guess():
     """Guesses from the clues ``words`` (repeated parameter), a JSON list of strings."""
-    words = [w for w in request.args.getlist("words") if w.strip()]
-    if not words:
-        raise BadInputError("words is required (repeat it for each clue: words=a&words=b)")
-    n = _n_words()
-    return jsonify(_player().guess(words, n))
+    words = inputs.check_clues(request.args.getlist("words"))
+    n = inputs.parse_n_words(request.args.get("n_words"))
+    return jsonify(service.guess(words, n))
 
 
 @api.get("/health")
@@ -113,3 +67,26 @@ def health():
         body |= {"status": "unavailable", "reason": models.problems}
         return jsonify(body), 503
     return jsonify({"status": "ok", **body})
+
+
+# what /version tells about each model: enough to trace it to its data, code and parameters
+TRACE_FIELDS = ("version", "created_at", "git_commit", "data", "params")
+
+
+@api.get("/version")
+def version():
+    """Each served model's version, training time, git commit, data and parameters."""
+    models = get_models()
+    return jsonify(
+        {
+            name: {k: models.metadata.get(name, {}).get(k) for k in TRACE_FIELDS}
+            for name in models.versions
+        }
+    )
+
+
+@api.get("/openapi.json")
+def openapi():
+    """The API's OpenAPI 3 description (the same contract the tests fuzz)."""
+    settings = _settings()
+    return jsonify(spec(settings.max_password_chars, settings.max_batch))

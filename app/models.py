@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from pipeline.hat.player import HatPlayer
 from pipeline.passwords.model import PasswordModel
-from pipeline.registry import production_dir
+from pipeline.registry import production_dir, read_metadata
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Models:
     versions: dict[str, str | None] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     load_seconds: dict[str, float] = field(default_factory=dict)
+    metadata: dict[str, dict] = field(default_factory=dict)
 
 
 def load_models(models_dir) -> Models:
@@ -40,6 +41,7 @@ def load_models(models_dir) -> Models:
             folder = production_dir(models_dir, name)
             setattr(models, name, load(folder))
             models.versions[name] = folder.name
+            models.metadata[name] = read_metadata(folder)
         except Exception as exc:
             models.versions[name] = None
             models.problems[name] = f"{type(exc).__name__}: {exc}"
@@ -55,3 +57,8 @@ def init_app(app: Flask) -> None:
 def get_models() -> Models:
     """The current app's models."""
     return current_app.extensions["models"]
+
+
+def get_models_of(app: Flask) -> Models:
+    """``app``'s models, outside a request."""
+    return app.extensions["models"]

@@ -331,3 +331,7 @@ class HatPlayer:
             scoring={**SCORING_DEFAULTS, **meta.get("scoring", {})},
             meta=meta.get("meta", {}),
         )
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""
+        return normalize_word(word) in self.index

@@ -1,0 +1,34 @@
+# The service image: gunicorn serving the production models copied from models/.
+# Build after ./run_all.sh (or CI's promote job) has filled models/; see README "Deploy".
+FROM python:3.11.7-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONHASHSEED=0 \
+    PORT=5000 \
+    MODELS_DIR=/srv/app/models
+
+WORKDIR /srv/app
+
+# dependencies first, so code changes reuse this layer; pipenv itself is not needed at run time
+COPY Pipfile Pipfile.lock ./
+RUN pip install --no-cache-dir pipenv==2026.10.3 \
+    && pipenv install --deploy --system \
+    && pip uninstall --yes pipenv \
+    && rm -rf /root/.cache
+
+COPY app/ app/
+COPY pipeline/ pipeline/
+COPY wsgi.py gunicorn.conf.py params.yaml ./
+COPY models/ models/
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin service
+USER 10001:10001
+
+EXPOSE 5000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '5000'), timeout=2)"]
+
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"]

@@ -1,0 +1,66 @@
+"""The service's operations over the production models, shared by the API and the web page.
+
+Each call records its model metrics, so a prediction counts the same whichever face served it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ModelUnavailableError
+from app.metrics import model_metrics
+from app.models import get_models
+from pipeline.hat.player import HatPlayer
+from pipeline.passwords.model import PasswordModel
+from pipeline.passwords.strength import band
+
+
+def _password_model() -> PasswordModel:
+    models = get_models()
+    if models.passwords is None:
+        raise ModelUnavailableError(
+            f"password model not loaded: {models.problems.get('passwords')}"
+        )
+    return models.passwords
+
+
+def _player() -> HatPlayer:
+    models = get_models()
+    if models.hat is None:
+        raise ModelUnavailableError(f"Hat model not loaded: {models.problems.get('hat')}")
+    return models.hat
+
+
+def describe(frequency: float) -> dict[str, Any]:
+    """A prediction as the API returns it: the frequency and its strength band."""
+    name, _ = band(frequency)
+    return {"frequency_per_million": float(frequency), "strength": name}
+
+
+def predict(passwords: list[str]) -> list[float]:
+    """Predicted occurrences per million leaked passwords, in input order."""
+    frequencies = [float(f) for f in _password_model().predict(passwords)]
+    model_metrics().observe_predictions(frequencies)
+    return frequencies
+
+
+def password_version() -> str | None:
+    """The served password model's version."""
+    return get_models().versions.get("passwords")
+
+
+def explain(word: str, n_words: int) -> list[str]:
+    """Clues for ``word``."""
+    player = _player()
+    clues = player.explain(word, n_words)
+    model_metrics().observe_hat("explain", 1, int(not player.knows(word)))
+    return clues
+
+
+def guess(words: list[str], n_words: int) -> list[str]:
+    """Guesses from the clues ``words``."""
+    player = _player()
+    guesses = player.guess(words, n_words)
+    unknown = sum(not player.knows(w) for w in words)
+    model_metrics().observe_hat("guess", len(words), unknown)
+    return guesses
