@@ -19,6 +19,14 @@ web = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 DEFAULT_N_WORDS = 5
 
 
+@web.app_template_filter("frequency")
+def format_frequency(value: float) -> str:
+    """Three significant digits without exponents: 8,920 / 12.3 / 0.00421."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:#.3g}".rstrip(".") if value >= 0.001 else "less than 0.001"
+
+
 def _page(status: int = 200, **context: Any):
     context.setdefault("n_words", DEFAULT_N_WORDS)
     limit = current_app.config["SETTINGS"].max_password_chars

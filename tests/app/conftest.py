@@ -34,3 +34,16 @@ def app(models_dir: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The service under gunicorn, started with the image's command; yields, then stops it."""
+    from tests.live import start_image_command
+
+    server = start_image_command(models_dir, tmp_path_factory.mktemp("live") / "server.log")
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()

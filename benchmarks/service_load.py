@@ -1,0 +1,213 @@
+"""Load benchmark of the whole service: gunicorn (the image's command, 2 workers) under wrk.
+
+Usage: python -m benchmarks.service_load [--duration 30] [--connections 32] [--models-dir models]
+Needs ``wrk`` (apt-get install -y wrk) and trained production models (./run_all.sh).
+
+Per endpoint (``/health``, ``/predict``, ``/explain``, ``/guess``) one wrk run of ``--duration``
+seconds with ``--connections`` connections, in one session so the ratios compare like with like.
+Requests vary (Lua scripts): passwords are half common-with-digits, half random; Hat words are
+drawn from the production player's vocabulary with a few unknown ones. Also measured: cold start
+(process start to the first 200 from /health) and the server's memory (master + workers: RSS
+summed, which counts shared pages once per process, and PSS, which splits them).
+
+Targets (issue 4): zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
+/explain and /guess p99 <= 50 ms; whole server <= 512 MB RSS; cold start <= 5 s.
+The results are printed and written to reports/benchmarks/service_load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+
+from pipeline.config import Paths
+from pipeline.registry import production_dir
+from tests.live import start_image_command
+
+PREDICT_LUA = r"""
+math.randomseed(%(seed)d)
+local chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%%^&*"
+local common = {"password", "iloveyou", "princess", "monkey", "qwerty", "dragon", "sunshine"}
+request = function()
+  local pw
+  if math.random() < 0.5 then
+    pw = common[math.random(#common)] .. math.random(0, 999)
+  else
+    local t = {}
+    for i = 1, math.random(6, 16) do
+      local k = math.random(#chars)
+      t[i] = chars:sub(k, k)
+    end
+    pw = table.concat(t)
+  end
+  return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"},
+                    '{"password":"' .. pw .. '"}')
+end
+"""
+
+HAT_LUA = r"""
+math.randomseed(%(seed)d)
+local words = {%(words)s}
+request = function()
+  if "%(kind)s" == "explain" then
+    local w = words[math.random(#words)]
+    return wrk.format("GET", "/explain?word=" .. w .. "&n_words=5")
+  end
+  local q = {}
+  for i = 1, math.random(1, 5) do q[i] = "words=" .. words[math.random(#words)] end
+  return wrk.format("GET", "/guess?" .. table.concat(q, "&") .. "&n_words=5")
+end
+"""
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """Throughput, p50/p99 latency (ms) and error counts from ``wrk --latency`` output."""
+    result: dict[str, float] = {}
+    result["requests_per_s"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", output, flags=re.MULTILINE)
+        result[f"p{pct}_ms"] = _ms(m.group(1), m.group(2))
+    result["requests"] = float(re.search(r"(\d+) requests in", output).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    result["non_2xx"] = float(non2xx.group(1)) if non2xx else 0.0
+    sock = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    result["socket_errors"] = float(sum(int(x) for x in sock.groups())) if sock else 0.0
+    return result
+
+
+def server_memory_mb(master_pid: int) -> dict[str, float]:
+    """RSS and PSS summed over the master and its workers."""
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    pids += [int(p) for p in children.read_text().split()]
+    rss = pss = 0.0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1]) / 1024
+    return {"processes": len(pids), "rss_mb": rss, "pss_mb": pss}
+
+
+def hat_words(models_dir: Path, n: int = 400, seed: int = 0) -> list[str]:
+    """Vocabulary words of the production player (the commonest third) plus unknown ones."""
+    words = (production_dir(models_dir, "hat") / "player" / "words.txt").read_text().split()
+    rng = random.Random(seed)
+    common = words[: max(n, len(words) // 3)]
+    return [*rng.sample(common, min(n, len(common))), "qzxvunknown", "Zyzzyvaq"]
+
+
+def run_wrk(url: str, script: str | None, args: argparse.Namespace, path: str) -> str:
+    cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    return subprocess.run([*cmd, url + path], capture_output=True, text=True, check=True).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=30, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--models-dir", type=Path, default=Paths.from_env().models)
+    parser.add_argument("--out", type=Path, default=Paths.from_env().reports / "benchmarks")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    try:
+        words = hat_words(args.models_dir)
+    except Exception as exc:
+        sys.exit(f"no production Hat model in {args.models_dir} ({exc}): run ./run_all.sh first")
+
+    work = Path(tempfile.mkdtemp(prefix="service-load-"))
+    scripts = {
+        "/predict": PREDICT_LUA % {"seed": 1},
+        "/explain": HAT_LUA % {"seed": 2, "kind": "explain", "words": _lua_list(words)},
+        "/guess": HAT_LUA % {"seed": 3, "kind": "guess", "words": _lua_list(words)},
+    }
+    for name, text in scripts.items():
+        (work / f"{name.strip('/')}.lua").write_text(text)
+
+    server = start_image_command(args.models_dir, work / "server.log", WEB_CONCURRENCY="2")
+    results: dict[str, object] = {"connections": args.connections, "duration_s": args.duration}
+    try:
+        results["cold_start_s"] = server.wait_healthy()
+        results["memory_after_start"] = server_memory_mb(server.proc.pid)
+        endpoints = {}
+        for path in ("/health", "/predict", "/explain", "/guess"):
+            script = str(work / f"{path.strip('/')}.lua") if path in scripts else None
+            print(f"wrk {path} for {args.duration} s ...", file=sys.stderr, flush=True)
+            endpoints[path] = parse_wrk(run_wrk(server.url, script, args, path))
+        results["endpoints"] = endpoints
+        results["memory_after_load"] = server_memory_mb(server.proc.pid)
+        results["health_after"] = requests.get(server.url + "/health", timeout=2).status_code
+    finally:
+        server.stop()
+    results["checks"] = checks(results)
+    report(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "service_load.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written: {args.out / 'service_load.json'}")
+    sys.exit(0 if all(results["checks"].values()) else 1)
+
+
+def _lua_list(words: list[str]) -> str:
+    return ", ".join(f'"{w}"' for w in words)
+
+
+def checks(r: dict) -> dict[str, bool]:
+    """The issue's targets, each pass/fail."""
+    e = r["endpoints"]
+    mem = max(r["memory_after_start"]["rss_mb"], r["memory_after_load"]["rss_mb"])
+    return {
+        "zero errors": all(v["non_2xx"] == 0 and v["socket_errors"] == 0 for v in e.values()),
+        "/predict p99 <= 25 ms": e["/predict"]["p99_ms"] <= 25,
+        "/predict throughput >= 50% of /health": e["/predict"]["requests_per_s"]
+        >= 0.5 * e["/health"]["requests_per_s"],
+        "/explain p99 <= 50 ms": e["/explain"]["p99_ms"] <= 50,
+        "/guess p99 <= 50 ms": e["/guess"]["p99_ms"] <= 50,
+        "server RSS <= 512 MB": mem <= 512,
+        "cold start <= 5 s": r["cold_start_s"] <= 5,
+    }
+
+
+def report(r: dict) -> None:
+    print(f"\n{r['connections']} connections, {r['duration_s']} s per endpoint, 2 workers")
+    print(
+        f"{'endpoint':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}"
+    )
+    for path, v in r["endpoints"].items():
+        errors = int(v["non_2xx"] + v["socket_errors"])
+        print(
+            f"{path:<10} {v['requests_per_s']:>9.0f} {v['p50_ms']:>8.2f} {v['p99_ms']:>8.2f}"
+            f" {int(v['requests']):>9} {errors:>7}"
+        )
+    for when in ("memory_after_start", "memory_after_load"):
+        m = r[when]
+        print(
+            f"{when}: {m['processes']} processes,"
+            f" RSS {m['rss_mb']:.0f} MB, PSS {m['pss_mb']:.0f} MB"
+        )
+    print(f"cold start to first healthy /health: {r['cold_start_s']:.2f} s")
+    for name, ok in r["checks"].items():
+        print(f"  [{'ok' if ok else 'FAIL'}] {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The service as deployed: gunicorn with the image's command, two workers, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import requests
+
+from tests.live import Server, free_port, procfile_command, start_image_command
+
+SECRETS = ("Zq7!live-secret-one", "hunter2-live-Secret")
+
+
+def test_host_remote_player_protocol(live_server, player) -> None:
+    """Exactly the calls the-hat-game host's remote player makes, with its 1 s timeout."""
+    url = live_server.url
+    word = player.words[0]
+    for n in (1, 5, 10):
+        start = time.perf_counter()
+        r = requests.get(url + "/explain", {"word": word, "n_words": n}, timeout=1)
+        assert time.perf_counter() - start < 1
+        clues = r.json()
+        assert r.status_code == 200 and isinstance(clues, list) and len(clues) == n
+        assert all(isinstance(c, str) for c in clues)
+        r = requests.get(url + "/guess", {"words": clues, "n_words": n}, timeout=1)
+        guesses = r.json()
+        assert r.status_code == 200 and isinstance(guesses, list) and len(guesses) == n
+        assert all(isinstance(g, str) for g in guesses)
+    # a word the model never saw still answers a list, as the host requires
+    r = requests.get(url + "/explain", {"word": "Qzxv-Ünknown", "n_words": 3}, timeout=1)
+    assert r.status_code == 200 and isinstance(r.json(), list)
+
+
+def test_metrics_are_summed_across_workers(live_server) -> None:
+    url = live_server.url
+
+    def count(text: str, name: str) -> float:
+        m = re.search(rf"^{name} (\S+)$", text, flags=re.MULTILINE)
+        return float(m.group(1)) if m else 0.0
+
+    before = count(
+        requests.get(url + "/metrics").text, "password_predicted_frequency_per_million_count"
+    )
+    for i in range(40):  # a new connection each: the requests spread over both workers
+        r = requests.post(url + "/predict", json={"password": f"pw{i}-x"}, timeout=5)
+        assert r.status_code == 200
+    text = requests.get(url + "/metrics").text
+    assert count(text, "password_predicted_frequency_per_million_count") == before + 40
+    assert 'model_info{model="hat"' in text and 'model_info{model="passwords"' in text
+    assert "pw1-x" not in text
+
+
+def test_no_password_or_query_in_the_logs(models_dir, tmp_path) -> None:
+    server = start_image_command(models_dir, tmp_path / "server.log", LOG_LEVEL="debug")
+    try:
+        server.wait_healthy()
+        url = server.url
+        for secret in SECRETS:
+            requests.post(url + "/predict", json={"password": secret}, timeout=5)
+            requests.post(url + "/predict", json={"passwords": [secret, "x"]}, timeout=5)
+            requests.post(url + "/", data={"form": "password", "password": secret}, timeout=5)
+            requests.post(url + "/predict", json={"password": secret * 40}, timeout=5)  # too long
+            requests.post(url + "/predict", data=secret, timeout=5)  # not JSON
+            requests.get(url + "/predict", params={"password": secret}, timeout=5)  # 405
+        requests.get(url + "/explain", params={"word": "secretword", "n_words": 2}, timeout=5)
+    finally:
+        log = server.stop()
+    assert '"POST /predict HTTP/1.1" 200' in log and '"GET /explain HTTP/1.1" 200' in log
+    for secret in SECRETS:
+        assert secret not in log
+    assert "secretword" not in log and "password=" not in log
+
+
+def test_procfile_command_serves(models_dir, tmp_path) -> None:
+    env = {**os.environ, "PORT": str(free_port()), "MODELS_DIR": str(models_dir)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    server = Server(procfile_command(), env, tmp_path / "procfile.log")
+    try:
+        server.wait_healthy()
+        assert requests.get(server.url + "/health", timeout=2).json()["status"] == "ok"
+    finally:
+        server.stop()
