@@ -43,6 +43,8 @@ for s in "${stages[@]}"; do
       ;;
   esac
 done
+stage="promotion"
+python -m pipeline.promote "${stages[@]}"   # the decision file; CI adds --gate
 stage="summary"
 python -m pipeline.summary "${stages[@]}"
 echo "==> done in $(( $(date +%s) - started ))s" >&2

@@ -1,8 +1,14 @@
 """Get a source's file into ``data/raw/``: from the cache, a mirror, or the publisher's URL.
 
-Raw files are written once, atomically (a temporary name, then a rename), checked against their
-sha256, and never modified afterwards. Next to each one a small ``.source.json`` records where the
-bytes came from, so a model's metadata can point at the exact data it was trained on.
+Raw files are written atomically (a temporary name, then a rename) and checked against their
+sha256. Next to each one a small ``.source.json`` records where the bytes came from (URL, ETag,
+Last-Modified, sha256), so a model's metadata can point at the exact data it was trained on.
+
+A cached file is used as it is, unless ``DATA_REFRESH=1`` (the scheduled CI run): then the
+publisher is asked whether the file changed (a conditional GET with the recorded ETag and
+Last-Modified; with a mirror, the mirror copy's sha256 is compared) and a changed file replaces
+the cached one, its sidecar keeping the previous sha256. When the publisher cannot be reached
+the cached copy is used and the log says so.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from tqdm import tqdm
 from pipeline.config import MIRROR_ENV, data_mirror
 from pipeline.sources import Source, Variant
 
+REFRESH_ENV = "DATA_REFRESH"
 CHUNK = 1 << 20
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 60
@@ -60,18 +67,25 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(source: Source, raw_dir: Path, mirror: Path | None = None) -> Fetched:
-    """Return the source's file, taking it from the cache, then ``DATA_MIRROR``, then the URL."""
+def fetch(
+    source: Source, raw_dir: Path, mirror: Path | None = None, refresh: bool | None = None
+) -> Fetched:
+    """Return the source's file, taking it from the cache, then ``DATA_MIRROR``, then the URL;
+    with ``refresh`` (default: ``DATA_REFRESH=1``) a cached file is first checked for changes.
+    """
     if not source.url:  # a local file named by the user: read in place, never copied or changed
         return _local(source)
     mirror = mirror if mirror is not None else data_mirror()
+    refresh = os.environ.get(REFRESH_ENV) == "1" if refresh is None else refresh
     raw_dir.mkdir(parents=True, exist_ok=True)
     cached = _from_cache(source, raw_dir, use_alternatives=mirror is not None)
     if cached is not None:
-        return cached
+        return _refresh(source, cached, raw_dir, mirror) if refresh else cached
     if mirror is not None:
         return _from_mirror(source, raw_dir, mirror)
-    return _download(source, raw_dir)
+    fetched = _download(source, raw_dir)
+    assert fetched is not None  # only a conditional request can answer "unchanged"
+    return fetched
 
 
 def _local(source: Source) -> Fetched:
@@ -115,7 +129,9 @@ def _from_cache(source: Source, raw_dir: Path, use_alternatives: bool) -> Fetche
     return None
 
 
-def _from_mirror(source: Source, raw_dir: Path, mirror: Path) -> Fetched:
+def _from_mirror(
+    source: Source, raw_dir: Path, mirror: Path, previous: str | None = None
+) -> Fetched:
     tried = []
     for variant in _candidates(source):
         found = mirror / variant.filename
@@ -140,6 +156,8 @@ def _from_mirror(source: Source, raw_dir: Path, mirror: Path) -> Fetched:
             _log(f"{source.name}: the mirror holds a stand-in: {chosen.note}")
         origin = f"mirror {mirror}"
         record = {"origin": origin, "url": source.url, "sha256": digest, "note": chosen.note}
+        if previous and previous != digest:
+            record["previous_sha256"] = previous
         _write_sidecar(path, record)
         return Fetched(source.name, path, digest, origin, source.url, chosen.note)
     raise FetchError(
@@ -148,12 +166,52 @@ def _from_mirror(source: Source, raw_dir: Path, mirror: Path) -> Fetched:
     )
 
 
-def _download(source: Source, raw_dir: Path) -> Fetched:
+def _refresh(source: Source, cached: Fetched, raw_dir: Path, mirror: Path | None) -> Fetched:
+    """The cached file if the publisher (or the mirror) still has the same bytes, else the new."""
+    if mirror is not None:
+        found = mirror / cached.path.name
+        if found.is_file() and sha256_of(found) != cached.sha256:
+            _log(f"{source.name}: the mirror's copy changed; taking the new one")
+            return _from_mirror(source, raw_dir, mirror, previous=cached.sha256)
+        _log(f"{source.name}: unchanged (same sha256 as the mirror's copy)")
+        return cached
+    recorded = _read_sidecar(cached.path)
+    headers = {}
+    if recorded.get("etag"):
+        headers["If-None-Match"] = recorded["etag"]
+    if recorded.get("last_modified"):
+        headers["If-Modified-Since"] = recorded["last_modified"]
+    try:
+        fresh = _download(source, raw_dir, headers=headers, previous=cached.sha256)
+    except FetchError as exc:
+        _log(f"{source.name}: could not check for a new version ({exc}); using the cached copy")
+        return cached
+    if fresh is None:
+        _log(f"{source.name}: unchanged (HTTP 304 from {source.url})")
+        return cached
+    changed = "changed" if fresh.sha256 != cached.sha256 else "unchanged (same sha256)"
+    _log(f"{source.name}: {changed}: {source.url}")
+    return fresh
+
+
+def _download(
+    source: Source,
+    raw_dir: Path,
+    headers: dict[str, str] | None = None,
+    previous: str | None = None,
+) -> Fetched | None:
+    """Download the publisher's file; None when a conditional request says it is unchanged."""
     target = raw_dir / source.filename
     try:
         response = requests.get(
-            source.url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+            source.url,
+            stream=True,
+            timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+            headers=headers or {},
         )
+        if response.status_code == 304:
+            response.close()
+            return None
         response.raise_for_status()
     except requests.RequestException as exc:
         raise FetchError(
@@ -179,6 +237,7 @@ def _download(source: Source, raw_dir: Path) -> Fetched:
             "etag": response.headers.get("ETag", ""),
             "last_modified": response.headers.get("Last-Modified", ""),
             "note": source.primary.note,
+            **({"previous_sha256": previous} if previous and previous != digest else {}),
         },
     )
     return Fetched(source.name, path, digest, "download", source.url, source.primary.note)

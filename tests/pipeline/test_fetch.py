@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -109,3 +110,62 @@ def test_cached_repack_is_reused_without_a_mirror(tmp_path: Path, capsys) -> Non
     got = fetch(source(alts=(repack,)), raw, mirror=None)
     assert got.origin.startswith("cache") and got.note == "re-packed"
     assert "does not match" not in capsys.readouterr().err
+
+
+@pytest.fixture
+def publisher(tmp_path: Path):
+    """A local HTTP server publishing ``list.txt`` with Last-Modified (answers 304 when fresh)."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "list.txt").write_bytes(BODY)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}/list.txt", server
+    server.shutdown()
+    server.server_close()
+
+
+def test_refresh_downloads_only_when_the_publisher_changed(tmp_path, publisher, capsys) -> None:
+    folder, url, server = publisher
+    raw = tmp_path / "raw"
+    first = fetch(source(url, sha=None), raw, refresh=False)
+    assert first.origin == "download" and first.sha256 == SHA
+    same = fetch(source(url, sha=None), raw, refresh=True)
+    assert same.sha256 == SHA and "unchanged (HTTP 304" in capsys.readouterr().err
+
+    new_body = BODY + b"    8 gamma\n"
+    (folder / "list.txt").write_bytes(new_body)
+    later = time.time() + 10
+    os.utime(folder / "list.txt", (later, later))
+    changed = fetch(source(url, sha=None), raw, refresh=True)
+    assert changed.sha256 == hashlib.sha256(new_body).hexdigest()
+    assert (raw / "list.txt").read_bytes() == new_body
+    sidecar = (raw / "list.txt.source.json").read_text()
+    assert SHA in sidecar and "previous_sha256" in sidecar
+
+    server.shutdown()
+    server.server_close()
+    kept = fetch(source(url, sha=None), raw, refresh=True)
+    assert kept.sha256 == changed.sha256 and "using the cached copy" in capsys.readouterr().err
+
+
+def test_refresh_with_a_mirror_compares_checksums(tmp_path: Path) -> None:
+    mirror, raw = tmp_path / "mirror", tmp_path / "raw"
+    mirror.mkdir()
+    (mirror / "list.txt").write_bytes(BODY)
+    fetch(source(sha=None), raw, mirror)
+    assert fetch(source(sha=None), raw, mirror, refresh=True).sha256 == SHA
+    (mirror / "list.txt").write_bytes(BODY + b"    1 delta\n")
+    fresh = fetch(source(sha=None), raw, mirror, refresh=True)
+    assert fresh.sha256 != SHA and fresh.origin.startswith("mirror")
