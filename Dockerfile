@@ -22,7 +22,9 @@ RUN pip install --no-cache-dir pipenv==2026.10.3 \
 COPY app/ app/
 COPY pipeline/ pipeline/
 COPY wsgi.py gunicorn.conf.py params.yaml ./
-COPY models/ models/
+# the production models: models/ locally, CI's exported image-models/ (production versions only)
+ARG MODELS=models
+COPY ${MODELS}/ models/
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin service
 USER 10001:10001
