@@ -11,4 +11,5 @@ ruff check .
 echo "==> ruff format --check" >&2
 ruff format --check .
 echo "==> pytest" >&2
-python -m pytest "$@"
+mkdir -p reports
+python -m pytest --junitxml=reports/junit.xml "$@"
