@@ -16,6 +16,12 @@ def _models(tmp_path: Path) -> Path:
     return models
 
 
+def _deployed(path: Path, passwords: str, hat: str) -> None:
+    path.write_text(
+        json.dumps({"passwords": {"production": passwords}, "hat": {"production": hat}})
+    )
+
+
 def test_export_keeps_only_production_and_flags_new_models(tmp_path, monkeypatch) -> None:
     models = _models(tmp_path)
     monkeypatch.setenv("MODELS_DIR", str(models))
