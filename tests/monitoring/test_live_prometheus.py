@@ -51,6 +51,8 @@ def _query(url: str, expr: str) -> list[dict]:
         r = requests.get(url + "/api/v1/query", params={"query": expr}, timeout=2)
     except requests.ConnectionError:
         return []  # not listening yet
+    if r.status_code == 503:
+        return []  # listening, but the storage is not ready yet: "Service Unavailable"
     body = r.json()
     assert body["status"] == "success", body
     return body["data"]["result"]
