@@ -479,3 +479,59 @@ def build_features(
         flat[at] = (n - (mine > 0)).astype(np.float64)
         flat[at + 1] = np.log1p(np.maximum(total - mine, 0).astype(np.float64))
     return x
+
+
+def find(keys: np.ndarray, hashes: list[int]) -> list[int]:
+    """Positions of ``hashes`` in the sorted ``keys``, -1 where absent.
+
+    For a few hashes: two numpy calls, the comparisons on Python ints.
+    """
+    if not hashes or len(keys) == 0:
+        return [-1] * len(hashes)
+    pos = keys.searchsorted(np.array(hashes, dtype=np.int64))
+    at = keys.take(pos, mode="clip").tolist()
+    return [i if k == h else -1 for i, k, h in zip(pos.tolist(), at, hashes, strict=True)]
+
+
+def features_one(
+    p: str, known: KnownList, markovs: Sequence[Markov], dictionaries: Dictionaries
+) -> np.ndarray:
+    """``build_features([p], known, markovs, dictionaries=dictionaries)[0]``, for serving.
+
+    The same values (a test compares them on thousands of strings), computed for one unknown
+    string with a few numpy calls per table instead of the batch path's array bookkeeping.
+    """
+    shape = shape_features(p)
+    out: list[float] = shape
+    variants = [variant(p) for _, variant in DICT_VARIANTS]
+    for v, i in zip(variants, find(dictionaries.keys, [hash64(v) for v in variants]), strict=True):
+        if v and i >= 0:
+            out += [math.log10(r) if r else MISSING for r in dictionaries.ranks[i].tolist()]
+        else:
+            out += [MISSING] * len(DICTIONARIES)
+    mk = [m.log_prob(p) for m in markovs]
+    chars = float(len(p)) + 1.0
+    out += mk
+    out += [v / chars for v in mk]
+    # Transforms: a count's log (np.log as in the batch path, so the floats are the same).
+    asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
+    counts = [0] * len(TRANSFORMS)
+    for (col, _), i in zip(asked, find(known.keys, [hash64(v) for _, v in asked]), strict=True):
+        if i >= 0:
+            counts[col] = int(known.units[i])
+    # Families: per view, the size and count sum of each non-empty prefix's family.
+    sizes, totals, empty = [], [], []
+    for view, _, queries in _FAMILY_COLUMNS:
+        prefixes = [query(p) for query, _ in queries]
+        index = known.prefixes[view]
+        hits = find(index.keys, [hash64(q) for q in prefixes])
+        for q, i in zip(prefixes, hits, strict=True):
+            empty.append(q == "")
+            sizes.append(int(index.n[i]) if i >= 0 else 0)
+            totals.append(max(int(index.total[i]), 0) if i >= 0 else 0)
+    logs = np.log(np.array([max(c, 1) for c in counts], dtype=np.float64)).tolist()
+    log_totals = np.log1p(np.array(totals, dtype=np.float64)).tolist()
+    out += [lg if c > 0 else MISSING for c, lg in zip(counts, logs, strict=True)]
+    for e, n, lt in zip(empty, sizes, log_totals, strict=True):
+        out += [MISSING, MISSING] if e else [float(n), lt]
+    return np.array(out, dtype=np.float64)

@@ -9,10 +9,10 @@ The test split is never in the known list, so metrics on it measure the estimate
 
 from __future__ import annotations
 
+import gzip
 import os
 import pickle
 import tempfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -26,10 +26,10 @@ from pipeline.passwords.split import bucket
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-# A zlib-compressed pickle: the standard library loads it, so serving needs neither joblib nor
-# scikit-learn (the regressor is saved as its FlatForest copy). Like any pickle, load only
-# artifacts you trust.
-ARTIFACT = "model.pkl.zlib"
+# A gzip-compressed pickle: the standard library loads it (streaming, so the decompressed bytes
+# never sit in memory whole), and serving needs neither joblib nor scikit-learn (the regressor is
+# saved as its FlatForest copy). Like any pickle, load only artifacts you trust.
+ARTIFACT = "model.pkl.gz"
 LEGACY_ARTIFACT = "model.joblib"  # before the FlatForest-only format: holds a scikit-learn model
 
 
@@ -129,15 +129,24 @@ class PasswordModel:
         if self.known is None or self.forest is None:
             raise RuntimeError("the model is not fitted; call fit() or load() first")
         if isinstance(passwords, str):
-            # One password, the service's case: no arrays for the known-list check.
-            frequency = self.known.frequency_of_one(feat.hash64(passwords))
-            return frequency if frequency is not None else float(self.estimate([passwords])[0])
+            return self._predict_one(passwords)
         batch = list(passwords)
         out = self.known.frequency_of(feat.hash_all(batch))
         unknown = np.flatnonzero(np.isnan(out))
         if len(unknown):
             out[unknown] = self.estimate([batch[i] for i in unknown])
         return out
+
+    def _predict_one(self, password: str) -> float:
+        """One password, the service's case: the same value as a batch of one, sooner."""
+        assert self.known is not None and self.forest is not None
+        frequency = self.known.frequency_of_one(feat.hash64(password))
+        if frequency is not None:
+            return frequency
+        dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
+        x = feat.features_one(password, self.known, self.markovs, dictionaries)
+        log_pred = np.array([self.forest.predict(x)])
+        return float(np.maximum(np.expm1(log_pred), 0.0)[0])
 
     def estimate(self, passwords: Sequence[str]) -> np.ndarray:
         """The regressor's estimate for strings treated as unknown, ignoring the known list."""
@@ -166,8 +175,11 @@ class PasswordModel:
         target = directory / ARTIFACT
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".model.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(zlib.compress(pickle.dumps(self, protocol=5), 3))
+            with (
+                os.fdopen(fd, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as out,
+            ):
+                pickle.dump(self, out, protocol=5)
             Path(tmp).replace(target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -183,7 +195,8 @@ class PasswordModel:
                 f"{directory / LEGACY_ARTIFACT} is in the older format (a scikit-learn model in "
                 "joblib); retrain it (./run_all.sh passwords)"
             )
-        model = pickle.loads(zlib.decompress(path.read_bytes()))
+        with gzip.open(path, "rb") as stream:
+            model = pickle.load(stream)
         if not isinstance(model, cls):
             raise TypeError(f"{path} does not hold a {cls.__name__}")
         if getattr(model, "feature_names", None) != feat.feature_names():
