@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.passwords.model import ARTIFACT
 from tests.samples import make_counts, write_counts
 
 pytestmark = pytest.mark.slow
@@ -46,7 +47,7 @@ def test_run_all_passwords_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
     reg = json.loads((repo_copy / "models" / "registry.json").read_text())
     version = reg["passwords"]["production"]
     folder = repo_copy / "models" / "passwords" / version
-    assert {"model.joblib", "metadata.json", "predicted_vs_true.png", "error_by_length.png"} <= {
+    assert {ARTIFACT, "metadata.json", "predicted_vs_true.png", "error_by_length.png"} <= {
         p.name for p in folder.iterdir()
     }
     assert not list((repo_copy / "data" / "raw").glob("[!.]*"))  # a user file is read in place

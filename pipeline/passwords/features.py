@@ -24,13 +24,23 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from zxcvbn import matching as zx_matching
 
 MARKOV_SPECS = (("mk2", 2, False), ("mk3", 3, False), ("mk3w", 3, True), ("mk4", 4, False))
 LEET = str.maketrans("4@310$5!7", "aaeiossit")
 MISSING = -1.0
+
+_TAIL_NONALPHA = re.compile(r"[^A-Za-z]+$")
+_TAIL_DIGITS = re.compile(r"\d+$")
+_HEAD_DIGITS = re.compile(r"^\d+")
+_NON_LETTER = re.compile(r"[^A-Za-z]")
+_NON_DIGIT = re.compile(r"\D")
+_NON_LOWER = re.compile(r"[^a-z]")
+_TAIL_NONALPHA_OPT = re.compile(r"[^A-Za-z]*$")
+_YEAR_TAIL = re.compile(r"(19|20)\d\d$")
+_RUNS = re.compile(r"(.)\1*")
 
 
 def hash64(text: str) -> int:
@@ -40,18 +50,18 @@ def hash64(text: str) -> int:
 
 
 def _strip_tail_nonalpha(p: str) -> str:
-    return re.sub(r"[^A-Za-z]+$", "", p)
+    return _TAIL_NONALPHA.sub("", p)
 
 
 # Transformations whose exact count in the known list is a feature; a transform that leaves the
 # password unchanged gives MISSING, which keeps known and unknown passwords on the same footing.
 TRANSFORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("lower", str.lower),
-    ("no_tail_digits", lambda p: re.sub(r"\d+$", "", p)),
+    ("no_tail_digits", lambda p: _TAIL_DIGITS.sub("", p)),
     ("no_tail_nonalpha", _strip_tail_nonalpha),
-    ("letters", lambda p: re.sub(r"[^A-Za-z]", "", p)),
-    ("digits", lambda p: re.sub(r"\D", "", p)),
-    ("no_head_digits", lambda p: re.sub(r"^\d+", "", p)),
+    ("letters", lambda p: _NON_LETTER.sub("", p)),
+    ("digits", lambda p: _NON_DIGIT.sub("", p)),
+    ("no_head_digits", lambda p: _HEAD_DIGITS.sub("", p)),
     ("drop_last", lambda p: p[:-1]),
     ("drop_first", lambda p: p[1:]),
     ("unleet", lambda p: p.lower().translate(LEET)),
@@ -71,30 +81,85 @@ FAMILIES: tuple[tuple[str, str, Callable[[str], str]], ...] = (
     ("fam", "fwd", lambda p: p),
     ("fam_base", "fwd", _strip_tail_nonalpha),
     ("fam_suffix", "rev", lambda p: p[::-1]),
-    ("fam_tail", "rev", lambda p: re.search(r"[^A-Za-z]*$", p).group()[::-1]),  # type: ignore[union-attr]
+    ("fam_tail", "rev", lambda p: _TAIL_NONALPHA_OPT.search(p).group()[::-1]),  # type: ignore[union-attr]
     ("fam_lower", "low", str.lower),
-    ("fam_letters", "low", lambda p: re.sub(r"[^a-z]", "", p.lower())),
+    ("fam_letters", "low", lambda p: _NON_LOWER.sub("", p.lower())),
 )
 
-DICTIONARIES = tuple(sorted(zx_matching.RANKED_DICTIONARIES))  # zxcvbn's ranked word lists
+# zxcvbn's ranked word lists (sorted names; checked against zxcvbn when a model is fit)
+DICTIONARIES = (
+    "english_wikipedia",
+    "female_names",
+    "male_names",
+    "passwords",
+    "surnames",
+    "us_tv_and_film",
+)
 DICT_VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("lower", str.lower),
-    ("letters", lambda p: re.sub(r"[^a-z]", "", p.lower().translate(LEET))),
+    ("letters", lambda p: _NON_LOWER.sub("", p.lower().translate(LEET))),
 )
 
 
-def dictionary_features(p: str) -> list[float]:
+@dataclass
+class Dictionaries:
+    """zxcvbn's ranked dictionaries as hashes: ``ranks[i, d]`` is the rank of the word hashed
+    ``keys[i]`` in ``DICTIONARIES[d]`` (0: not there). Sorted by key for binary search.
+
+    Saved with the model (~3 MB), so serving does not import zxcvbn (~13 MB per process, whose
+    other data the features never read) and a model keeps the word lists it was trained with.
+    """
+
+    keys: np.ndarray
+    ranks: np.ndarray
+
+    @classmethod
+    def from_zxcvbn(cls) -> Dictionaries:
+        """Index zxcvbn's installed dictionaries."""
+        from zxcvbn import matching as zx_matching
+
+        names = tuple(sorted(zx_matching.RANKED_DICTIONARIES))
+        if names != DICTIONARIES:
+            raise RuntimeError(f"zxcvbn's dictionaries changed: {names}, expected {DICTIONARIES}")
+        ranks: dict[int, list[int]] = {}
+        for d, name in enumerate(DICTIONARIES):
+            for word, rank in zx_matching.RANKED_DICTIONARIES[name].items():
+                ranks.setdefault(hash64(word), [0] * len(DICTIONARIES))[d] = int(rank)
+        keys = np.fromiter(ranks.keys(), dtype=np.int64, count=len(ranks))
+        table = np.array(list(ranks.values()), dtype=np.int32).reshape(-1, len(DICTIONARIES))
+        order = np.argsort(keys)
+        return cls(keys[order], table[order])
+
+    def log_ranks(self, hashes: np.ndarray) -> list[list[float]]:
+        """Per hashed string: log10 of its rank in each dictionary, MISSING where absent."""
+        pos = np.minimum(self.keys.searchsorted(hashes), len(self.keys) - 1)
+        found = (self.keys[pos] == hashes).tolist()
+        rows = self.ranks[pos].tolist()
+        empty = [MISSING] * len(DICTIONARIES)
+        return [
+            [math.log10(r) if r else MISSING for r in row] if hit else empty
+            for hit, row in zip(found, rows, strict=True)
+        ]
+
+
+@lru_cache(maxsize=1)
+def zxcvbn_dictionaries() -> Dictionaries:
+    """The installed zxcvbn's dictionaries (imports zxcvbn; used when a model is fit)."""
+    return Dictionaries.from_zxcvbn()
+
+
+def dictionary_features(p: str, dictionaries: Dictionaries | None = None) -> list[float]:
     """log10 rank of the password (lowercased; letters only, un-leeted) in zxcvbn's dictionaries.
 
     The dictionaries carry zxcvbn's knowledge (common passwords from other leaks, English words,
-    names, film and TV) at the cost of a few dict lookups, where a full zxcvbn call costs ~0.4 ms.
+    names, film and TV) at the cost of a few lookups, where a full zxcvbn call costs ~0.4 ms.
     """
-    out = []
-    for _, variant in DICT_VARIANTS:
-        v = variant(p)
-        for name in DICTIONARIES:
-            rank = zx_matching.RANKED_DICTIONARIES[name].get(v) if v else None
-            out.append(math.log10(rank) if rank else MISSING)
+    table = dictionaries or zxcvbn_dictionaries()
+    variants = [variant(p) for _, variant in DICT_VARIANTS]
+    logs = table.log_ranks(hash_all(variants))
+    out: list[float] = []
+    for v, row in zip(variants, logs, strict=True):
+        out += row if v else [MISSING] * len(DICTIONARIES)
     return out
 
 
@@ -123,7 +188,7 @@ def shape_features(p: str) -> list[float]:
     classes = "".join(
         "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s" for c in p
     )
-    runs = len(re.findall(r"(.)\1*", classes))
+    runs = len(_RUNS.findall(classes))
     tail = len(p) - len(p.rstrip("0123456789"))
     return [
         len(p),
@@ -135,7 +200,7 @@ def shape_features(p: str) -> list[float]:
         len(set(p)),
         runs,
         tail,
-        float(bool(re.search(r"(19|20)\d\d$", p))),
+        float(bool(_YEAR_TAIL.search(p))),
         float(p.isdigit()),
         1.0 - len(set(p)) / len(p) if p else 0.0,
     ]
@@ -143,16 +208,27 @@ def shape_features(p: str) -> list[float]:
 
 @dataclass
 class Markov:
-    """A character n-gram model with add-alpha smoothing, trained on a list of passwords."""
+    """A character n-gram model with add-alpha smoothing, trained on a list of passwords.
+
+    Holds log-probabilities, not counts: ``log_probs[g]`` for every n-gram seen in training,
+    ``unseen[c]`` for an unseen n-gram after a seen context ``c``, and ``default`` for an unseen
+    context, each computed once by the formula a per-call computation would use (same floats).
+    """
 
     order: int
-    grams: dict[str, float]
-    contexts: dict[str, float]
-    alpha: float = 0.5
-    alphabet: int = 100
+    log_probs: dict[str, float]
+    unseen: dict[str, float]
+    default: float
 
     @classmethod
-    def fit(cls, passwords: Sequence[str], weights: Sequence[float], order: int) -> Markov:
+    def fit(
+        cls,
+        passwords: Sequence[str],
+        weights: Sequence[float],
+        order: int,
+        alpha: float = 0.5,
+        alphabet: int = 100,
+    ) -> Markov:
         """Count n-grams, padded so a password's start and end are modelled too."""
         grams: Counter[str] = Counter()
         contexts: Counter[str] = Counter()
@@ -163,16 +239,21 @@ class Markov:
                 g = s[i - order + 1 : i + 1]
                 grams[g] += w
                 contexts[g[:-1]] += w
-        return cls(order, dict(grams), dict(contexts))
+        a, v = alpha, alpha * alphabet
+        log_probs = {g: math.log((n + a) / (contexts[g[:-1]] + v)) for g, n in grams.items()}
+        unseen = {c: math.log((0.0 + a) / (n + v)) for c, n in contexts.items()}
+        return cls(order, log_probs, unseen, math.log((0.0 + a) / (0.0 + v)))
 
     def log_prob(self, p: str) -> float:
         """Natural log-probability of the whole string under the model."""
-        s = "\x02" * (self.order - 1) + p + "\x03"
-        a, v = self.alpha, self.alpha * self.alphabet
+        order = self.order
+        s = "\x02" * (order - 1) + p + "\x03"
+        log_probs, unseen, default = self.log_probs, self.unseen, self.default
         total = 0.0
-        for i in range(self.order - 1, len(s)):
-            g = s[i - self.order + 1 : i + 1]
-            total += math.log((self.grams.get(g, 0.0) + a) / (self.contexts.get(g[:-1], 0.0) + v))
+        for i in range(len(s) - order + 1):
+            g = s[i : i + order]
+            lp = log_probs.get(g)
+            total += unseen.get(g[:-1], default) if lp is None else lp
         return total
 
 
@@ -214,8 +295,9 @@ class PrefixIndex:
 
     def lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Family size and count sum for each hashed prefix; zeros where nothing starts so."""
-        pos = np.searchsorted(self.keys, hashes)
-        pos = np.minimum(pos, len(self.keys) - 1)
+        if len(self.keys) == 0:
+            return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
+        pos = np.minimum(self.keys.searchsorted(hashes), len(self.keys) - 1)
         found = self.keys[pos] == hashes
         return np.where(found, self.n[pos], 0), np.where(found, self.total[pos], 0)
 
@@ -249,7 +331,7 @@ class KnownList:
     def _positions(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(self.keys) == 0:
             return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=bool)
-        pos = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        pos = np.minimum(self.keys.searchsorted(hashes), len(self.keys) - 1)
         return pos, self.keys[pos] == hashes
 
     def units_of(self, hashes: np.ndarray) -> np.ndarray:
@@ -262,6 +344,15 @@ class KnownList:
         pos, found = self._positions(hashes)
         return np.where(found, self.frequencies[pos] if len(self.frequencies) else 0.0, np.nan)
 
+    def frequency_of_one(self, key: int) -> float | None:
+        """The known frequency of one hashed password, None when unknown (no arrays made)."""
+        if len(self.keys) == 0:
+            return None
+        pos = int(self.keys.searchsorted(key))
+        if pos < len(self.keys) and int(self.keys[pos]) == key:
+            return float(self.frequencies[pos])
+        return None
+
 
 def to_units(frequencies: np.ndarray) -> np.ndarray:
     """Frequencies per million as integer thousandths (at least 1: a listed password occurs)."""
@@ -270,7 +361,7 @@ def to_units(frequencies: np.ndarray) -> np.ndarray:
 
 def hash_all(passwords: Sequence[str]) -> np.ndarray:
     """``hash64`` of each password, as an int64 array."""
-    return np.array([hash64(p) for p in passwords], dtype=np.int64).reshape(-1)
+    return np.fromiter((hash64(p) for p in passwords), dtype=np.int64, count=len(passwords))
 
 
 def feature_names() -> list[str]:
@@ -287,58 +378,160 @@ def feature_names() -> list[str]:
     return names
 
 
+# Column layout of build_features, from feature_names().
+N_SHAPE = len(SHAPE_NAMES)
+N_DICT = len(DICT_VARIANTS) * len(DICTIONARIES)
+N_MARKOV = len(MARKOV_SPECS)
+COL_MARKOV = N_SHAPE + N_DICT
+COL_KNOWN = COL_MARKOV + 2 * N_MARKOV
+COL_FAMILY = COL_KNOWN + len(TRANSFORMS)
+# per view: (its prefix function, [(the family's query, its "_n" column)]); "_log_total" is next
+_FAMILY_COLUMNS: list[tuple[str, Callable[[str], str], list[tuple[Callable[[str], str], int]]]] = []
+_col = COL_FAMILY
+for _view, _view_of in VIEWS.items():
+    _queries = []
+    for _name, _v, _query in FAMILIES:
+        if _v == _view:
+            _queries.append((_query, _col))
+            _col += 2
+    _FAMILY_COLUMNS.append((_view, _view_of, _queries))
+N_FEATURES = _col
+del _col, _view, _view_of, _queries, _name, _v, _query
+
+
 def build_features(
     passwords: Sequence[str],
     known: KnownList,
     markovs: Sequence[Sequence[Markov]] | Sequence[Markov],
     own_units: np.ndarray | None = None,
     markov_of_row: np.ndarray | None = None,
+    dictionaries: Dictionaries | None = None,
 ) -> np.ndarray:
     """The feature matrix of ``passwords``.
 
     ``own_units[i]`` > 0 marks a row that belongs to ``known``, whose own contribution is left out
     of its neighbour features. ``markov_of_row[i]`` picks, per row, which set in ``markovs`` scores
     it (the out-of-fold sets in training); without it ``markovs`` is one set for every row.
+    ``dictionaries`` defaults to the installed zxcvbn's.
+
+    Per row, the string work is plain Python; the hashed lookups of all rows are batched, one
+    binary search per table, so one row costs a few dozen numpy calls whatever the batch size.
     """
     n_rows = len(passwords)
-    own = np.zeros(n_rows, dtype=np.int64) if own_units is None else own_units.astype(np.int64)
-    sets = [markovs] if markov_of_row is None else markovs
-    which = np.zeros(n_rows, dtype=np.int64) if markov_of_row is None else markov_of_row
-    cols: list[np.ndarray] = []
-    shapes = np.array([shape_features(p) for p in passwords], dtype=np.float64)
-    shapes = shapes.reshape(n_rows, len(SHAPE_NAMES))
-    dicts = np.array([dictionary_features(p) for p in passwords], dtype=np.float64)
-    cols += [shapes, dicts.reshape(n_rows, len(DICT_VARIANTS) * len(DICTIONARIES))]
-    lengths = shapes[:, 0] + 1.0
-    mk = np.array(
-        [[m.log_prob(p) for m in sets[w]] for p, w in zip(passwords, which, strict=True)],  # type: ignore[union-attr]
-        dtype=np.float64,
-    ).reshape(n_rows, len(MARKOV_SPECS))
-    cols += [mk, mk / lengths[:, None]]
-    # Exact counts of every transform of every row, in one hashed lookup.
-    variants = [transform(p) for _, transform in TRANSFORMS for p in passwords]
-    counts = known.units_of(hash_all(variants)).reshape(len(TRANSFORMS), n_rows)
-    same = np.array(
-        [v == p for v, p in zip(variants, list(passwords) * len(TRANSFORMS), strict=True)],
-        dtype=bool,
-    ).reshape(len(TRANSFORMS), n_rows)
-    cols.append(np.where(same | (counts == 0), MISSING, np.log(np.maximum(counts, 1))).T)
-    # Family sizes, one lookup per view; a known row leaves its own contribution out.
-    for view, view_of in VIEWS.items():
-        queries = [(name, query) for name, v, query in FAMILIES if v == view]
-        prefixes = [query(p) for _, query in queries for p in passwords]
-        n, total = known.prefixes[view].lookup(hash_all(prefixes))
-        owners = list(passwords) * len(queries)
-        contains_self = np.array(
-            [view_of(p).startswith(q) for p, q in zip(owners, prefixes, strict=True)], dtype=bool
-        ) & np.tile(own > 0, len(queries))
-        n = n - contains_self
-        total = total - np.where(contains_self, np.tile(own, len(queries)), 0)
-        empty = np.array([q == "" for q in prefixes], dtype=bool)
-        n_col = np.where(empty, MISSING, n).astype(np.float64).reshape(len(queries), n_rows)
-        t_col = np.where(empty, MISSING, np.log1p(np.maximum(total, 0))).reshape(
-            len(queries), n_rows
-        )
-        for i in range(len(queries)):
-            cols += [n_col[i][:, None], t_col[i][:, None]]
-    return np.hstack(cols)
+    dicts = dictionaries or zxcvbn_dictionaries()
+    own = [0] * n_rows if own_units is None else [int(u) for u in own_units]
+    sets = [markovs] * n_rows if markov_of_row is None else [markovs[w] for w in markov_of_row]
+    x = np.empty((n_rows, N_FEATURES), dtype=np.float64)
+    static: list[list[float]] = []  # shape, Markov log-probabilities
+    dict_variants: list[str] = []
+    known_q: list[str] = []  # transforms to count, with their flat positions in x
+    known_at: list[int] = []
+    family_q: dict[str, list[str]] = {view: [] for view in VIEWS}
+    family_at: dict[str, list[int]] = {view: [] for view in VIEWS}
+    family_own: dict[str, list[int]] = {view: [] for view in VIEWS}
+    flat = x.reshape(-1)  # a view: writes go to x
+    for r, (p, mks) in enumerate(zip(passwords, sets, strict=True)):
+        row = r * N_FEATURES
+        static.append(shape_features(p) + [m.log_prob(p) for m in mks])  # type: ignore[union-attr]
+        dict_variants += [variant(p) for _, variant in DICT_VARIANTS]
+        for col, (_, transform) in enumerate(TRANSFORMS, COL_KNOWN):
+            v = transform(p)
+            if v == p:
+                flat[row + col] = MISSING
+            else:
+                known_q.append(v)
+                known_at.append(row + col)
+        for view, view_of, queries in _FAMILY_COLUMNS:
+            for query, col in queries:
+                q = query(p)
+                if q == "":
+                    flat[row + col] = flat[row + col + 1] = MISSING
+                    continue
+                family_q[view].append(q)
+                family_at[view].append(row + col)
+                # a known row leaves its own contribution out of the families it belongs to
+                family_own[view].append(own[r] if own[r] > 0 and view_of(p).startswith(q) else 0)
+
+    shapes = np.array(static, dtype=np.float64).reshape(n_rows, N_SHAPE + N_MARKOV)
+    x[:, :N_SHAPE] = shapes[:, :N_SHAPE]
+    mk = shapes[:, N_SHAPE:]
+    x[:, COL_MARKOV : COL_MARKOV + N_MARKOV] = mk
+    x[:, COL_MARKOV + N_MARKOV : COL_KNOWN] = mk / (shapes[:, :1] + 1.0)
+    # Dictionary ranks: the empty variant is in no dictionary.
+    logs = dicts.log_ranks(hash_all(dict_variants))
+    absent = [MISSING] * len(DICTIONARIES)
+    ranks = [row if v else absent for v, row in zip(dict_variants, logs, strict=True)]
+    x[:, N_SHAPE:COL_MARKOV] = np.array(ranks, dtype=np.float64).reshape(n_rows, N_DICT)
+    # Exact counts of the transforms, in one hashed lookup.
+    if known_q:
+        counts = known.units_of(hash_all(known_q))
+        found = counts > 0
+        values = np.full(len(counts), MISSING)
+        values[found] = np.log(counts[found].astype(np.float64))
+        flat[known_at] = values
+    # Family sizes, one lookup per view.
+    for view in VIEWS:
+        if not family_q[view]:
+            continue
+        n, total = known.prefixes[view].lookup(hash_all(family_q[view]))
+        mine = np.array(family_own[view], dtype=np.int64)
+        at = np.array(family_at[view], dtype=np.intp)
+        flat[at] = (n - (mine > 0)).astype(np.float64)
+        flat[at + 1] = np.log1p(np.maximum(total - mine, 0).astype(np.float64))
+    return x
+
+
+def find(keys: np.ndarray, hashes: list[int]) -> list[int]:
+    """Positions of ``hashes`` in the sorted ``keys``, -1 where absent.
+
+    For a few hashes: two numpy calls, the comparisons on Python ints.
+    """
+    if not hashes or len(keys) == 0:
+        return [-1] * len(hashes)
+    pos = keys.searchsorted(np.array(hashes, dtype=np.int64))
+    at = keys.take(pos, mode="clip").tolist()
+    return [i if k == h else -1 for i, k, h in zip(pos.tolist(), at, hashes, strict=True)]
+
+
+def features_one(
+    p: str, known: KnownList, markovs: Sequence[Markov], dictionaries: Dictionaries
+) -> np.ndarray:
+    """``build_features([p], known, markovs, dictionaries=dictionaries)[0]``, for serving.
+
+    The same values (a test compares them on thousands of strings), computed for one unknown
+    string with a few numpy calls per table instead of the batch path's array bookkeeping.
+    """
+    shape = shape_features(p)
+    out: list[float] = shape
+    variants = [variant(p) for _, variant in DICT_VARIANTS]
+    for v, i in zip(variants, find(dictionaries.keys, [hash64(v) for v in variants]), strict=True):
+        if v and i >= 0:
+            out += [math.log10(r) if r else MISSING for r in dictionaries.ranks[i].tolist()]
+        else:
+            out += [MISSING] * len(DICTIONARIES)
+    mk = [m.log_prob(p) for m in markovs]
+    chars = float(len(p)) + 1.0
+    out += mk
+    out += [v / chars for v in mk]
+    # Transforms: a count's log (np.log as in the batch path, so the floats are the same).
+    asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
+    counts = [0] * len(TRANSFORMS)
+    for (col, _), i in zip(asked, find(known.keys, [hash64(v) for _, v in asked]), strict=True):
+        if i >= 0:
+            counts[col] = int(known.units[i])
+    # Families: per view, the size and count sum of each non-empty prefix's family.
+    sizes, totals, empty = [], [], []
+    for view, _, queries in _FAMILY_COLUMNS:
+        prefixes = [query(p) for query, _ in queries]
+        index = known.prefixes[view]
+        hits = find(index.keys, [hash64(q) for q in prefixes])
+        for q, i in zip(prefixes, hits, strict=True):
+            empty.append(q == "")
+            sizes.append(int(index.n[i]) if i >= 0 else 0)
+            totals.append(max(int(index.total[i]), 0) if i >= 0 else 0)
+    logs = np.log(np.array([max(c, 1) for c in counts], dtype=np.float64)).tolist()
+    log_totals = np.log1p(np.array(totals, dtype=np.float64)).tolist()
+    out += [lg if c > 0 else MISSING for c, lg in zip(counts, logs, strict=True)]
+    for e, n, lt in zip(empty, sizes, log_totals, strict=True):
+        out += [MISSING, MISSING] if e else [float(n), lt]
+    return np.array(out, dtype=np.float64)

@@ -9,36 +9,48 @@ The test split is never in the known list, so metrics on it measure the estimate
 
 from __future__ import annotations
 
+import gzip
 import os
+import pickle
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-import joblib
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingRegressor
-from threadpoolctl import ThreadpoolController
 
 from pipeline.passwords import features as feat
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.split import bucket
 
-ARTIFACT = "model.joblib"
-SMALL_BATCH = 64
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+# A gzip-compressed pickle: the standard library loads it (streaming, so the decompressed bytes
+# never sit in memory whole), and serving needs neither joblib nor scikit-learn (the regressor is
+# saved as its FlatForest copy). Like any pickle, load only artifacts you trust.
+ARTIFACT = "model.pkl.gz"
+LEGACY_ARTIFACT = "model.joblib"  # before the FlatForest-only format: holds a scikit-learn model
 
 
 class PasswordModel:
-    """Frequency-per-million predictor; ``fit``, ``predict``, ``save`` and ``load``."""
+    """Frequency-per-million predictor; ``fit``, ``predict``, ``save`` and ``load``.
+
+    Serving needs numpy and the standard library only: the boosted trees are predicted by
+    :class:`FlatForest`, zxcvbn's dictionaries travel as :class:`features.Dictionaries`, and
+    scikit-learn is imported by :meth:`fit` alone. ``regressor`` (the fitted scikit-learn model)
+    exists only in the process that fit it and is not saved.
+    """
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = dict(params)
         self.known: feat.KnownList | None = None
         self.markovs: list[feat.Markov] = []
-        self.regressor: HistGradientBoostingRegressor | None = None
+        self.dictionaries: feat.Dictionaries | None = None
+        self.forest: FlatForest | None = None
+        self.boosting_rounds: int | None = None
         self.feature_names: list[str] = feat.feature_names()
-        self._threads: ThreadpoolController | None = None
-        self._flat: FlatForest | None = None
+        self.regressor: HistGradientBoostingRegressor | None = None  # not saved
 
     def fit(
         self,
@@ -50,11 +62,15 @@ class PasswordModel:
         absent_frequency: float = 0.0,
     ) -> PasswordModel:
         """Learn from the known list (train + validation) and from strings absent from it."""
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from threadpoolctl import ThreadpoolController
+
         passwords = list(train) + list(validation)
         freqs = np.concatenate([np.asarray(train_freq, float), np.asarray(validation_freq, float)])
         units = feat.to_units(freqs)
         self.known = feat.KnownList.build(passwords, freqs)
         self.markovs = feat.fit_markovs(passwords, units.tolist())
+        self.dictionaries = feat.zxcvbn_dictionaries()
 
         # Rows of the known list are scored by n-gram models fit on the other folds.
         n_folds = int(self.params["markov_folds"])
@@ -66,10 +82,10 @@ class PasswordModel:
             )
             for k in range(n_folds)
         ]
-        x_known = feat.build_features(passwords, self.known, fold_models, units, fold)
+        x_known = self._features(passwords, fold_models, units, fold)
         y_known = np.log1p(freqs)
         n_train = len(train)
-        x_absent = feat.build_features(list(absent), self.known, self.markovs)
+        x_absent = self._features(list(absent), self.markovs)
         y_absent = np.full(len(absent), np.log1p(absent_frequency))
 
         x_fit = np.vstack([x_known[:n_train], x_absent])
@@ -78,7 +94,7 @@ class PasswordModel:
             [np.ones(n_train), np.full(len(absent), float(self.params["absent_weight"]))]
         )
         gbm = self.params["gbm"]
-        self.regressor = HistGradientBoostingRegressor(
+        regressor = HistGradientBoostingRegressor(
             learning_rate=float(gbm["learning_rate"]),
             max_iter=int(gbm["max_iter"]),
             max_leaf_nodes=int(gbm["max_leaf_nodes"]),
@@ -96,9 +112,11 @@ class PasswordModel:
         # when another process holds a core every parallel region waits on it (a 4 s fit took
         # minutes). One thread degrades gracefully.
         threads = int(self.params.get("fit_threads", 1))
-        with self._thread_limiter().limit(limits=threads, user_api="openmp"):
-            self.regressor.fit(x_fit, y_fit, **fit_kwargs)
-        self._flat = FlatForest.from_sklearn(self.regressor)
+        with ThreadpoolController().limit(limits=threads, user_api="openmp"):
+            regressor.fit(x_fit, y_fit, **fit_kwargs)
+        self.regressor = regressor
+        self.forest = FlatForest.from_sklearn(regressor)
+        self.boosting_rounds = int(regressor.n_iter_)
         return self
 
     @overload
@@ -108,10 +126,10 @@ class PasswordModel:
 
     def predict(self, passwords: str | Sequence[str]) -> float | np.ndarray:
         """Frequency per million for one password (a float) or many (an array, same order)."""
-        if isinstance(passwords, str):
-            return float(self.predict([passwords])[0])
-        if self.known is None or self.regressor is None:
+        if self.known is None or self.forest is None:
             raise RuntimeError("the model is not fitted; call fit() or load() first")
+        if isinstance(passwords, str):
+            return self._predict_one(passwords)
         batch = list(passwords)
         out = self.known.frequency_of(feat.hash_all(batch))
         unknown = np.flatnonzero(np.isnan(out))
@@ -119,39 +137,49 @@ class PasswordModel:
             out[unknown] = self.estimate([batch[i] for i in unknown])
         return out
 
+    def _predict_one(self, password: str) -> float:
+        """One password, the service's case: the same value as a batch of one, sooner."""
+        assert self.known is not None and self.forest is not None
+        frequency = self.known.frequency_of_one(feat.hash64(password))
+        if frequency is not None:
+            return frequency
+        dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
+        x = feat.features_one(password, self.known, self.markovs, dictionaries)
+        log_pred = np.array([self.forest.predict(x)])
+        return float(np.maximum(np.expm1(log_pred), 0.0)[0])
+
     def estimate(self, passwords: Sequence[str]) -> np.ndarray:
         """The regressor's estimate for strings treated as unknown, ignoring the known list."""
-        assert self.known is not None and self.regressor is not None
+        if self.known is None or self.forest is None:
+            raise RuntimeError("the model is not fitted; call fit() or load() first")
         if not passwords:
             return np.zeros(0)
-        x = feat.build_features(list(passwords), self.known, self.markovs)
-        if len(passwords) <= SMALL_BATCH:
-            # A handful of rows: the flat forest avoids scikit-learn's per-tree Python loop and
-            # its OpenMP threads, which fight each other under a multi-worker server.
-            log_pred = self._forest().predict(x)
-        else:
-            log_pred = self.regressor.predict(x)
+        log_pred = self.forest.predict(self._features(list(passwords), self.markovs))
         return np.maximum(np.expm1(log_pred), 0.0)
 
-    def _forest(self) -> FlatForest:
-        if self._flat is None:
-            assert self.regressor is not None
-            self._flat = FlatForest.from_sklearn(self.regressor)
-        return self._flat
-
-    def _thread_limiter(self) -> ThreadpoolController:
-        if self._threads is None:
-            self._threads = ThreadpoolController()
-        return self._threads
+    def _features(
+        self,
+        passwords: list[str],
+        markovs: Sequence[Any],
+        own_units: np.ndarray | None = None,
+        markov_of_row: np.ndarray | None = None,
+    ) -> np.ndarray:
+        assert self.known is not None
+        return feat.build_features(
+            passwords, self.known, markovs, own_units, markov_of_row, self.dictionaries
+        )
 
     def save(self, directory: Path) -> Path:
         """Write the model into ``directory`` atomically (a temporary file, then a rename)."""
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / ARTIFACT
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".model.", suffix=".tmp")
-        os.close(fd)
         try:
-            joblib.dump(self, tmp, compress=3)
+            with (
+                os.fdopen(fd, "wb") as raw,
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as out,
+            ):
+                pickle.dump(self, out, protocol=5)
             Path(tmp).replace(target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -161,22 +189,30 @@ class PasswordModel:
     @classmethod
     def load(cls, directory: Path) -> PasswordModel:
         """Read a model saved by :meth:`save`."""
-        model = joblib.load(directory / ARTIFACT)
+        path = directory / ARTIFACT
+        if not path.exists() and (directory / LEGACY_ARTIFACT).exists():
+            raise TypeError(
+                f"{directory / LEGACY_ARTIFACT} is in the older format (a scikit-learn model in "
+                "joblib); retrain it (./run_all.sh passwords)"
+            )
+        with gzip.open(path, "rb") as stream:
+            model = pickle.load(stream)
         if not isinstance(model, cls):
-            raise TypeError(f"{directory / ARTIFACT} does not hold a {cls.__name__}")
+            raise TypeError(f"{path} does not hold a {cls.__name__}")
         if getattr(model, "feature_names", None) != feat.feature_names():
             # Features are code, not pickled: an artifact from another feature set would mispredict.
             raise TypeError(
-                f"{directory / ARTIFACT} was built with a different feature set than this code; "
+                f"{path} was built with a different feature set than this code; "
                 "retrain it (./run_all.sh passwords)"
             )
+        if model.forest is not None:
+            model.forest.index()  # build the lookup tables now, not on the first request
         return model
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_threads"] = None  # holds handles to loaded libraries; rebuilt on first use
-        state["_flat"] = None  # derived from the regressor; rebuilt on first use
+        state["regressor"] = None  # scikit-learn stays out of the artifact; the forest is saved
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"_threads": None, "_flat": None} | state)
+        self.__dict__.update({"regressor": None} | state)

@@ -154,7 +154,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         absent_freq,
     )
     fit_seconds = time.perf_counter() - fit_start
-    log(f"fitted in {fit_seconds:.1f}s ({model.regressor.n_iter_} boosting rounds)")
+    log(f"fitted in {fit_seconds:.1f}s ({model.boosting_rounds} boosting rounds)")
 
     test_pw = test_df["password"].tolist()
     true = test_df["frequency"].to_numpy()
@@ -207,7 +207,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         "metrics": metrics,
         "promotion": decision.as_dict(),
         "training_seconds": round(fit_seconds, 1),
-        "boosting_rounds": int(model.regressor.n_iter_),
+        "boosting_rounds": model.boosting_rounds,
     }
 
     def write_files(directory: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from pipeline import registry
 from pipeline.config import Paths
 from pipeline.passwords import features
-from pipeline.passwords.model import PasswordModel
+from pipeline.passwords.model import ARTIFACT, LEGACY_ARTIFACT, PasswordModel
 from pipeline.passwords.train import train
 
 RANDOM_16 = ["q8#Lm2!vZr9@Tx4k", "Xk9#mQ2$vL7@pR4!", "7hG!t2Qw#9ZbLp0e"]
@@ -51,7 +52,7 @@ def test_predict_single_and_batch_agree_and_keep_order(model: PasswordModel) -> 
     many = model.predict(batch)
     assert isinstance(model.predict("monkey"), float)
     assert many.shape == (6,) and np.all(many >= 0) and np.all(np.isfinite(many))
-    assert [model.predict(p) for p in batch] == pytest.approx(list(many))
+    assert [model.predict(p) for p in batch] == list(many)  # the one-row path: same floats
     assert model.predict([]).shape == (0,)
 
 
@@ -60,16 +61,23 @@ def test_save_load_round_trip(model: PasswordModel, tmp_path: Path) -> None:
     again = PasswordModel.load(tmp_path)
     probe = ["123456", "password1", *RANDOM_16, "never seen before 42"]
     np.testing.assert_array_equal(again.predict(probe), model.predict(probe))
-    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]  # no temp file left
+    assert [p.name for p in tmp_path.iterdir()] == [ARTIFACT]  # no temp file left
 
 
-def test_artifact_holds_no_plaintext_password(trained: Paths) -> None:
-    blob = (registry.production_dir(trained.models, "passwords") / "model.joblib").read_bytes()
-    import zlib
+def test_artifact_holds_no_plaintext_password_and_no_scikit_learn(trained: Paths) -> None:
+    import gzip
 
-    raw = zlib.decompress(blob) if blob[:1] == b"\x78" else blob
+    blob = (registry.production_dir(trained.models, "passwords") / ARTIFACT).read_bytes()
+    raw = gzip.decompress(blob)
     for password in ("butterfly123", "password1", "princess"):
         assert password.encode() not in raw
+    assert b"sklearn" not in raw and b"zxcvbn" not in raw
+
+
+def test_an_artifact_of_the_older_format_asks_for_a_retrain(tmp_path: Path) -> None:
+    (tmp_path / LEGACY_ARTIFACT).write_bytes(b"not read")
+    with pytest.raises(TypeError, match="retrain"):
+        PasswordModel.load(tmp_path)
 
 
 def test_features_leave_a_known_row_out_exactly() -> None:
@@ -111,11 +119,89 @@ def test_metadata_records_what_the_model_was_made_from(trained: Paths) -> None:
     assert meta["promotion"]["promote"] is True
 
 
-def test_flat_forest_predicts_exactly_like_scikit_learn(model: PasswordModel) -> None:
+@pytest.fixture(scope="module")
+def fitted(sample_rows) -> PasswordModel:
+    """A model fit in this process, so it still holds its scikit-learn regressor (never saved)."""
+    rows = sample_rows[:2000]
+    freqs = [count * 1e6 / 32_603_388 for _, count in rows]
+    params = {
+        "seed": 1,
+        "markov_folds": 3,
+        "absent_weight": 1.0,
+        "gbm": {
+            "learning_rate": 0.1,
+            "max_iter": 80,
+            "max_leaf_nodes": 63,
+            "min_samples_leaf": 5,
+            "l2_regularization": 0.0,
+            "n_iter_no_change": 10,
+        },
+    }
+    passwords = [p for p, _ in rows]
+    return PasswordModel(params).fit(
+        passwords[:1600], freqs[:1600], passwords[1600:], freqs[1600:], RANDOM_16 * 3, 0.01
+    )
+
+
+def probe_strings() -> list[str]:
+    rng = np.random.default_rng(0)
+    alphabet = list("abcdefgxyzABCXYZ0123456789!@#$ é7")
+    randoms = ["".join(rng.choice(alphabet, size=rng.integers(0, 18))) for _ in range(300)]
+    edge = ["", "a", "monkey", "Dragon2009", "a" * 40, "pass word", "zzzz1111", "Ünïcode🙂"]
+    return [*RANDOM_16, *edge, "\udc80lone surrogate", "١٢٣abc", "monkey12\n", *randoms]
+
+
+def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel) -> None:
+    assert fitted.forest is not None and fitted.regressor is not None and fitted.known is not None
+    x = features.build_features(
+        probe_strings(), fitted.known, fitted.markovs, dictionaries=fitted.dictionaries
+    )
+    x[0, 3] = np.nan  # a missing value follows the learned default direction too
+    x[1, :] = np.nan
+    x[2, :5] = np.inf
+    x[3, :5] = -np.inf
+    expected = fitted.regressor.predict(x)
+    # Same floats: leaf values are added in scikit-learn's order.
+    np.testing.assert_array_equal(fitted.forest.predict(x), expected)
+    np.testing.assert_array_equal([fitted.forest.predict(row) for row in x], expected)
+    assert fitted.forest.predict(x[:0]).shape == (0,)
+
+
+def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel) -> None:
     from pipeline.passwords.forest import FlatForest
 
-    probes = [*RANDOM_16, "monkey", "", "Dragon2009", "a" * 40, "pass word", "zzzz1111"]
-    x = features.build_features(probes, model.known, model.markovs)
-    x[0, 3] = np.nan  # a missing value follows the learned default direction too
-    flat = FlatForest.from_sklearn(model.regressor)
-    np.testing.assert_allclose(flat.predict(x), model.regressor.predict(x), rtol=0, atol=1e-12)
+    assert fitted.regressor is not None
+    stump = np.zeros(1, dtype=fitted.regressor._predictors[0][0].nodes.dtype)
+    stump["is_leaf"], stump["value"] = 1, 0.25
+    fitted.regressor._predictors[0][0].nodes, original = (
+        stump,
+        fitted.regressor._predictors[0][0].nodes,
+    )
+    try:
+        x = np.zeros((3, fitted.regressor.n_features_in_))
+        flat = FlatForest.from_sklearn(fitted.regressor)
+        np.testing.assert_array_equal(flat.predict(x), fitted.regressor.predict(x))
+    finally:
+        fitted.regressor._predictors[0][0].nodes = original
+
+
+def test_one_row_features_equal_the_batch_path(model: PasswordModel) -> None:
+    assert model.known is not None and model.dictionaries is not None
+    probes = probe_strings()
+    batch = features.build_features(
+        probes, model.known, model.markovs, dictionaries=model.dictionaries
+    )
+    one = [features.features_one(p, model.known, model.markovs, model.dictionaries) for p in probes]
+    np.testing.assert_array_equal(np.vstack(one), batch)
+
+
+def test_saved_dictionaries_give_zxcvbn_ranks(model: PasswordModel) -> None:
+    from zxcvbn import matching
+
+    assert model.dictionaries is not None
+    for word in ("password", "monkey", "jennifer", "smith", "zzqxv"):
+        expected = [
+            math.log10(r) if (r := matching.RANKED_DICTIONARIES[name].get(word)) else -1.0
+            for name in features.DICTIONARIES
+        ]
+        assert features.dictionary_features(word, model.dictionaries)[:6] == expected
