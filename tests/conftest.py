@@ -84,7 +84,9 @@ SMALL_PLAYER = {
 def small_hat_params(corpus: Path) -> dict:
     params = load_params()
     params["hat"]["corpus"] = str(corpus)
-    params["hat"]["player"] = SMALL_PLAYER
+    player = params["hat"]["player"]
+    for key, value in SMALL_PLAYER.items():
+        player[key] = {**player[key], **value} if isinstance(value, dict) else value
     params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
     return params
 

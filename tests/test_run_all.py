@@ -96,16 +96,12 @@ def test_run_all_offline_without_mirror_fails_fast(repo_copy: Path) -> None:
 
 
 def test_run_all_hat_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
-    from tests.conftest import SMALL_PLAYER
+    from tests.conftest import small_hat_params
     from tests.samples import make_newsgroups_tar, write_word_lists
 
     corpus = make_newsgroups_tar(tmp_path / "news.tar.gz")
     mirror = write_word_lists(tmp_path / "mirror")
-    params = yaml.safe_load((repo_copy / "params.yaml").read_text())
-    params["hat"]["corpus"] = str(corpus)
-    params["hat"]["player"] = SMALL_PLAYER
-    params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
-    (repo_copy / "params.yaml").write_text(yaml.safe_dump(params))
+    (repo_copy / "params.yaml").write_text(yaml.safe_dump(small_hat_params(corpus)))
     result = run(repo_copy, "hat", env={"DATA_MIRROR": str(mirror)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "== union_all_four" in result.stdout and "ours -> w2v_raw" in result.stdout

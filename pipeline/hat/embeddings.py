@@ -13,25 +13,15 @@ from typing import Any
 
 import numpy as np
 
-W2V_DEFAULTS: dict[str, Any] = {
-    "vector_size": 128,
-    "window": 5,
-    "min_count": 5,
-    "sg": 1,
-    "negative": 5,
-    "sample": 1e-4,
-    "epochs": 5,
-    "seed": 13,
-}
-
 
 def train_word2vec(
     sentences: Sequence[Sequence[str]],
-    params: dict[str, Any] | None = None,
+    params: dict[str, Any],
     reproducible: bool = True,
     workers: int = 2,
 ) -> tuple[list[str], np.ndarray]:
-    """Train skip-gram and return (words, vectors).
+    """Train skip-gram and return (words, vectors); `params` are gensim Word2Vec arguments
+    (params.yaml, hat.player.w2v; gensim's own defaults for any left out).
 
     Reproducible mode uses one worker thread: with several threads the order in which batches
     update the shared weights is nondeterministic. gensim seeds each word's initial vector from
@@ -41,11 +31,10 @@ def train_word2vec(
     from gensim.models import Word2Vec
 
     logging.getLogger("gensim").setLevel(logging.WARNING)
-    cfg = {**W2V_DEFAULTS, **(params or {})}
     model = Word2Vec(
         sentences=[list(s) for s in sentences] if not isinstance(sentences, list) else sentences,
         workers=1 if reproducible else workers,
-        **cfg,
+        **params,
     )
     words = list(model.wv.index_to_key)
     return words, np.asarray(model.wv.vectors, dtype=np.float32)

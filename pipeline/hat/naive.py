@@ -12,6 +12,9 @@ tables from it and from our clean count space:
   list, cleaned by the host) contains s. Summed over the clues, this inverts a naive explainer,
   whose clues are often names, fragments or rare tokens that a similarity average cannot use.
 
+The same models also serve as *listeners* (`listener_arrays`): the explainer checks that the target
+ranks high among a listener's nearest words for the mean of its clues (see HatPlayer.explain).
+
 Training side only (gensim); the player stores the tables as CSR arrays.
 """
 
@@ -24,16 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline.hat.counts import normalize_rows
+from pipeline.hat.player import Csr, Listener
 from pipeline.hat.rules import clean_clue
-
-NAIVE_W2V: dict[str, object] = {
-    # the typical recipe (gensim defaults apart from skip-gram), our own seed
-    "vector_size": 100,
-    "window": 5,
-    "min_count": 5,
-    "sg": 1,
-    "seed": 7,
-}
 
 
 @dataclass
@@ -48,15 +43,16 @@ class Space:
         self.index = {w: i for i, w in enumerate(self.words)}
 
 
-def train_naive_raw(docs: Sequence[Sequence[str]], params: dict | None = None) -> Space:
-    """Skip-gram on raw lowercased whitespace tokens, one worker (reproducible)."""
+def train_naive_raw(docs: Sequence[Sequence[str]], params: dict) -> Space:
+    """Skip-gram on raw lowercased whitespace tokens, one worker (reproducible); `params` are
+    gensim Word2Vec arguments (params.yaml, hat.player.naive: the course recipe, our own seed).
+    """
     import logging
 
     from gensim.models import Word2Vec
 
     logging.getLogger("gensim").setLevel(logging.WARNING)
-    cfg = {**NAIVE_W2V, **(params or {})}
-    model = Word2Vec(docs, workers=1, **cfg)
+    model = Word2Vec(docs, workers=1, **params)
     return Space(list(model.wv.index_to_key), np.asarray(model.wv.vectors, dtype=np.float32))
 
 
@@ -151,3 +147,45 @@ def inverse_table(
     c = np.asarray([t for (_, t), _ in items], dtype=np.int64)
     v = np.asarray([w for _, w in items], dtype=np.float32)
     return keys, sp.csr_matrix((v, (r, c)), shape=(len(keys), n_rows))
+
+
+def listener_arrays(
+    space: Space,
+    player_words: list[str],
+    nbs: dict[int, np.ndarray],
+    name: str,
+    weight: float,
+) -> Listener:
+    """`space` as a listener of the player: per player row its token, the tokens that count as
+    guessing it and its nearest tokens (`nbs`, from :func:`row_neighbours`; rows without an
+    entry get none). The vocabulary is cut down to the tokens
+    these reach (re-indexed), so the player holds no vector it can never use.
+    """
+    n = len(player_words)
+    p_index = {w: i for i, w in enumerate(player_words)}
+    tok_of_row = np.array([space.index.get(w, -1) for w in player_words], dtype=np.int64)
+    pairs = sorted(
+        {
+            (p_index[t], tok)
+            for tok, w in enumerate(space.words)
+            for t in soft_targets(w)
+            if t in p_index
+        }
+    )
+    m_rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    m_toks = np.array([t for _, t in pairs], dtype=np.int64)
+    k = max((len(v) for v in nbs.values()), default=0)
+    nbr = np.full((n, k), -1, dtype=np.int64)
+    for r, lst in nbs.items():
+        nbr[r, : len(lst)] = lst
+    used = np.unique(np.concatenate([tok_of_row, m_toks, nbr.ravel()]))
+    used = used[used >= 0]
+    new = np.full(len(space.words), -1, dtype=np.int64)
+    new[used] = np.arange(len(used))
+
+    def remap(a: np.ndarray) -> np.ndarray:
+        return np.where(a >= 0, new[np.maximum(a, 0)], -1).astype(np.int32)
+
+    indptr = np.searchsorted(m_rows, np.arange(n + 1)).astype(np.int64)
+    match = Csr(indptr, remap(m_toks), np.zeros(0, np.float32))
+    return Listener(name, weight, space.vectors[used], remap(tok_of_row), match, remap(nbr))

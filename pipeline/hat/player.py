@@ -19,27 +19,34 @@ from pipeline.hat.stems import StemIndex
 
 _NON_LETTERS = re.compile(r"[\W\d_]")
 
-SCORING_DEFAULTS: dict[str, float] = {
+SCORING_KEYS = (
     # explain: score = cos(target, clue) - hub_e * hub(clue) + freq_e * logfreq_z(clue)
-    #                  + assoc_e * ppmi(target, clue)
-    "hub_e": 1.0,
-    "freq_e": 0.0,
-    "assoc_e": 0.0,
+    #                  + assoc_e * ppmi(target, clue) + rev_e1 / rev_e * reverse[target, clue]
+    #                  + listen_e * sum_L weight_L * (1 - P_L) * p_L(clue)   (listeners, below)
+    "hub_e",
+    "freq_e",
+    "assoc_e",
     # guess: score = sum_k w_k [cos(clue_k, cand) + assoc_g * ppmi(clue_k, cand)] / sum_k w_k
     #                - hub_g * hub(cand) + freq_g * logfreq_z(cand) - stop_g * is_stop(cand)
-    "hub_g": 1.0,
-    "freq_g": 0.03,
-    "assoc_g": 0.1,
-    "stop_g": 0.1,  # stop words are rarely the secret, but verbs like 'give' are stop words
-    "decay": 0.85,  # weight of clue k is decay**k: explainers put their best clue first
-    "shortlist": 200,
-    # theory of mind for naive bots (see hat/naive.py):
-    # explain: + rev_e * reverse[target, clue]  (clue's own neighbours contain the target)
-    "rev_e": 0.15,
-    "rev_e1": 1.0,  # the same for the first clue (a naive guesser's best chance is round 1)
-    # guess:   + inv_g * sum_k w_k inverse[clue_k, cand]  (cand's naive explanation has clue_k)
-    "inv_g": 0.1,
-}
+    #                + inv_g * sum_k w_k inverse[clue_k, cand],   w_k = decay**k
+    "hub_g",
+    "freq_g",
+    "assoc_g",
+    "stop_g",
+    "decay",
+    "shortlist",
+    "rev_e",  # reverse-table bonus for clues 2..N (the clue's naive neighbours hold the target)
+    "rev_e1",  # the same for the first clue (a naive guesser's best chance is round 1)
+    "inv_g",
+    # listeners (explain): p_L(clue) = sigmoid(margin / listen_tau), margin = cosine of the
+    # target minus that of listener L's listen_top-th best other word, for the mean of the clues
+    # so far plus this one; P_L = the best p_L of the clues already chosen
+    "listen_e",
+    "listen_tau",
+    "listen_top",
+    "listen_shortlist",  # clue candidates the listeners judge (the best by the score above)
+    "listen_rivals",  # each candidate's nearest tokens pooled as rivals (<= listeners.k)
+)
 
 
 def normalize_word(word: str) -> str:
@@ -81,6 +88,42 @@ def _csr_arrays(m: Any) -> Csr:
     )
 
 
+@dataclass(frozen=True)
+class Listener:
+    """A model of another guesser: a word space trained differently on the same corpus.
+
+    A plain nearest-neighbour guesser answers the words closest to the mean of the clues, so the
+    explainer can check, for each candidate clue, whether the target would rank among that
+    listener's first answers. Only the tokens that can matter are kept: every row's own token, the
+    tokens the host would accept for a row, and each row's nearest tokens (the likely rivals).
+    """
+
+    name: str
+    weight: float
+    vectors: np.ndarray  # (n_tokens, d) unit rows (float16 on disk: 2 bytes a value)
+    tok_of_row: np.ndarray  # int32 per player row: its token, -1 when the listener lacks it
+    match: Csr  # player row -> tokens that count as guessing it (soft mode: 'money,' 'moneys')
+    nbr: np.ndarray  # int32 (player rows x k): each row's nearest tokens, -1 padded
+
+    _PARTS = ("vectors", "tok_of_row", "match_indptr", "match_indices", "nbr")
+
+    def save(self, d: Path) -> None:
+        """Plain .npy files in folder `d` (vectors as float16)."""
+        d.mkdir(parents=True, exist_ok=True)
+        np.save(d / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float16))
+        np.save(d / "tok_of_row.npy", np.asarray(self.tok_of_row, dtype=np.int32))
+        np.save(d / "match_indptr.npy", np.asarray(self.match.indptr, dtype=np.int64))
+        np.save(d / "match_indices.npy", np.asarray(self.match.indices, dtype=np.int32))
+        np.save(d / "nbr.npy", np.asarray(self.nbr, dtype=np.int32))
+
+    @classmethod
+    def load(cls, d: Path, name: str, weight: float, mode: str | None) -> Listener:
+        """Read a listener saved by :meth:`save`, memory-mapped when `mode` is "r"."""
+        a = {part: np.load(d / f"{part}.npy", mmap_mode=mode) for part in cls._PARTS}
+        match = Csr(a["match_indptr"], a["match_indices"], np.zeros(0, np.float32))
+        return cls(name, weight, a["vectors"], a["tok_of_row"], match, a["nbr"])
+
+
 @dataclass
 class HatPlayer:
     """Explainer and guesser over one shared embedding matrix.
@@ -102,10 +145,18 @@ class HatPlayer:
     reverse: Any = None  # CSR (target row x clue row): naive reverse-neighbour weights
     inv_keys: list[str] = field(default_factory=list)  # clue strings of `inverse`
     inverse: Any = None  # CSR (clue key x target row): naive explanation weights
-    scoring: dict[str, float] = field(default_factory=lambda: dict(SCORING_DEFAULTS))
+    scoring: dict[str, float] = field(default_factory=dict)  # SCORING_KEYS, from params.yaml
     meta: dict[str, Any] = field(default_factory=dict)
+    listeners: list[Listener] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        missing = [
+            k
+            for k in SCORING_KEYS
+            if k not in self.scoring and not (k.startswith("listen_") and not self.listeners)
+        ]
+        if missing:
+            raise ValueError(f"scoring lacks {', '.join(missing)} (set them in params.yaml)")
         self.index = {w: i for i, w in enumerate(self.words)}
         self.row_stems = [self.word_to_stem.get(w, w) for w in self.words]
         self.stems = StemIndex(self.word_to_stem, self.row_stems)
@@ -160,7 +211,8 @@ class HatPlayer:
             word_stem is not None and self.row_stems[self.index[cand]] == word_stem
         ):
             return False
-        return _edit_distance(word, cand) > 2
+        # a length difference over 2 is already a distance over 2: most candidates stop here
+        return abs(len(word) - len(cand)) > 2 or _edit_distance(word, cand) > 2
 
     def explain(self, word: str, n_words: int) -> list[str]:
         """Clues that lead back to `word`, most telling first.
@@ -202,6 +254,8 @@ class HatPlayer:
         bonus[np.searchsorted(cand, rev_rows[np.isin(rev_rows, cand)])] = rev[
             np.isin(rev_rows, cand)
         ]
+        if key in self.index and self.listeners and self.scoring.get("listen_e", 0):
+            return self._explain_for_listeners(key, word_stem, cand, base, bonus, n_words)
         out: list[str] = []
         while len(out) < n_words:
             w = self.scoring["rev_e1"] if not out else self.scoring["rev_e"]
@@ -212,6 +266,62 @@ class HatPlayer:
             base[j] = -np.inf  # used or rejected: never considered again
             if self._clue_allowed(key, word_stem, self.words[cand[j]]):
                 out.append(self.words[cand[j]])
+        return out
+
+    def _explain_for_listeners(
+        self,
+        key: str,
+        word_stem: str | None,
+        cand: np.ndarray,
+        base: np.ndarray,
+        bonus: np.ndarray,
+        n_words: int,
+    ) -> list[str]:
+        """Greedy clue choice so that the target ranks high for every listener.
+
+        The best `listen_shortlist` allowed candidates by the plain score are judged. For each
+        listener, a candidate's chances are the margin, for the mean of the clues chosen so far
+        plus this one, between the target's cosine and that of the listener's `listen_top`-th
+        best other word (the rivals: the target's and the candidates' nearest tokens). The
+        clues already given are not answers, as in gensim's most_similar. Mean direction ranks
+        like the sum, so the rival scores are running sums of one candidate x rival product.
+        """
+        s = self.scoring
+        pre = base + s["rev_e1"] * bonus
+        keep: list[int] = []
+        for j in np.argsort(-pre, kind="stable"):
+            if not np.isfinite(pre[j]):
+                break
+            if self._clue_allowed(key, word_stem, self.words[cand[j]]):
+                keep.append(int(j))
+                if len(keep) == int(s["listen_shortlist"]):
+                    break
+        if not keep:
+            return []
+        rows = cand[keep]
+        base, bonus = base[keep].astype(np.float64), bonus[keep]
+        states = [
+            st
+            for st in (
+                _ListenerState(li, self.index[key], rows, int(s["listen_rivals"]))
+                for li in self.listeners
+            )
+            if st.active
+        ]
+        top, tau = int(s["listen_top"]), float(s["listen_tau"])
+        out: list[str] = []
+        used = np.zeros(len(rows), dtype=bool)
+        while len(out) < min(n_words, len(rows)):
+            total = base + (s["rev_e"] if out else s["rev_e1"]) * bonus
+            chances = [st.chances(top, tau) for st in states]
+            for st, p in zip(states, chances, strict=True):
+                total = total + s["listen_e"] * st.weight * (1.0 - st.reached) * p
+            total[used] = -np.inf
+            j = int(np.argmax(total))
+            used[j] = True
+            out.append(self.words[rows[j]])
+            for st, p in zip(states, chances, strict=True):
+                st.choose(j, float(p[j]))
         return out
 
     # ------------------------------------------------------------------ guess
@@ -297,8 +407,15 @@ class HatPlayer:
         (d / "words.txt").write_text("\n".join(self.words) + "\n")
         stems = sorted(self.word_to_stem.items())
         (d / "stems.tsv").write_text("".join(f"{w}\t{s}\n" for w, s in stems))
+        listeners = {li.name: li.weight for li in self.listeners}
+        for li in self.listeners:
+            li.save(d / "listeners" / li.name)
         (d / "meta.json").write_text(
-            json.dumps({"scoring": self.scoring, "meta": self.meta}, indent=2, sort_keys=True)
+            json.dumps(
+                {"scoring": self.scoring, "meta": self.meta, "listeners": listeners},
+                indent=2,
+                sort_keys=True,
+            )
         )
 
     @classmethod
@@ -328,10 +445,86 @@ class HatPlayer:
             reverse=Csr(*(np.load(d / f"reverse_{a}.npy", mmap_mode=mode) for a in parts)),
             inv_keys=(d / "inv_keys.txt").read_text().split(),
             inverse=Csr(*(np.load(d / f"inverse_{a}.npy", mmap_mode=mode) for a in parts)),
-            scoring={**SCORING_DEFAULTS, **meta.get("scoring", {})},
+            scoring=meta["scoring"],
             meta=meta.get("meta", {}),
+            listeners=[
+                Listener.load(d / "listeners" / name, name, float(w), mode)
+                for name, w in sorted(meta.get("listeners", {}).items())
+            ],
         )
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""
         return normalize_word(word) in self.index
+
+
+class _ListenerState:
+    """One listener's view of one explanation in progress (see _explain_for_listeners).
+
+    The tokens split once into the target's (a few) and the rivals (the rest), so each step is
+    one addition and a few row maxima of a candidate x rival matrix. A clue is never its own answer
+    and a clue already given is no answer either: both are -inf in the rival scores, the first
+    fixed in ``gr``, the second carried by ``sums_r`` (adding a chosen row puts its own -inf there).
+    """
+
+    def __init__(self, li: Listener, target: int, rows: np.ndarray, rivals: int) -> None:
+        lo, hi = int(li.match.indptr[target]), int(li.match.indptr[target + 1])
+        targets = np.unique(np.asarray(li.match.indices[lo:hi], dtype=np.int64))
+        self.active = len(targets) > 0 and li.weight > 0
+        if not self.active:
+            return
+        self.weight = li.weight
+        ctok = np.asarray(li.tok_of_row[rows], dtype=np.int64)
+        nbr_rows = np.asarray(li.nbr[rows])[:, :rivals]
+        pool = np.concatenate([np.asarray(li.nbr[target]), nbr_rows.ravel(), ctok])
+        rival_toks = np.setdiff1d(pool[pool >= 0], targets)  # sorted, unique
+        self.has = ctok >= 0
+        vc = np.zeros((len(rows), li.vectors.shape[1]), dtype=np.float32)
+        vc[self.has] = li.vectors[ctok[self.has]]
+        self.gt = vc @ np.asarray(li.vectors[targets], dtype=np.float32).T  # candidate x target
+        self.gr = vc @ np.asarray(li.vectors[rival_toks], dtype=np.float32).T  # x rival
+        self.gcc = vc @ vc.T  # candidate x candidate, for the norm of the clue sum
+        at = np.searchsorted(rival_toks, ctok)
+        own = self.has & (at < len(rival_toks))
+        own[own] = rival_toks[at[own]] == ctok[own]
+        self.gr[np.flatnonzero(own), at[own]] = -np.inf  # a clue is never its own answer
+        at_t = np.searchsorted(targets, ctok)
+        own_t = self.has & (at_t < len(targets))
+        own_t[own_t] = targets[at_t[own_t]] == ctok[own_t]
+        self.gt[np.flatnonzero(own_t), at_t[own_t]] = -np.inf
+        self.sums_t = np.zeros(len(targets), dtype=np.float32)  # chosen clues' cosines summed
+        self.sums_r = np.zeros(len(rival_toks), dtype=np.float32)
+        self.chosen: list[int] = []
+        self.sq_norm = 0.0  # |sum of chosen clue vectors|^2
+        self.reached = 0.0  # best chance so far that this listener has guessed the target
+
+    def chances(self, top: int, tau: float) -> np.ndarray:
+        """Per candidate: sigmoid(margin / tau) of the target over the top-th best rival."""
+        best = (self.sums_t[None, :] + self.gt).max(axis=1)
+        n_rivals = self.gr.shape[1]
+        if n_rivals == 0:
+            rival = np.full(len(best), -np.inf, dtype=np.float32)
+        else:
+            # the top-th largest per row: top is small, and top row maxima beat a partition
+            sc = self.gr + self.sums_r[None, :]
+            every = np.arange(len(sc))
+            for _ in range(min(top, n_rivals) - 1):
+                sc[every, sc.argmax(axis=1)] = -np.inf
+            rival = sc.max(axis=1)
+        cross = self.gcc[:, self.chosen].sum(axis=1) if self.chosen else 0.0
+        norm = np.sqrt(np.maximum(self.sq_norm + 2 * cross + self.has, 1e-6))
+        with np.errstate(invalid="ignore"):  # -inf - -inf: no target left, handled below
+            margin = np.where(np.isfinite(best), (best - rival) / norm, -np.inf)
+        p = 1.0 / (1.0 + np.exp(-np.clip(margin / tau, -50.0, 50.0)))
+        if not self.chosen:
+            p[~self.has] = 0.0  # a clue the listener does not know tells it nothing
+        return p
+
+    def choose(self, j: int, p: float) -> None:
+        """Record candidate j as the next clue."""
+        if self.has[j]:
+            self.sq_norm += 2 * float(self.gcc[j, self.chosen].sum()) + 1.0
+            self.sums_t += self.gt[j]
+            self.sums_r += self.gr[j]
+            self.chosen.append(j)
+        self.reached = max(self.reached, p)

@@ -28,7 +28,7 @@ from pipeline.hat.embeddings import train_word2vec
 from pipeline.hat.naive import train_naive_raw
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.simulator import Simulator, load_word_list
-from pipeline.hat.training import CONFIG, build_player, train_count_model
+from pipeline.hat.training import build_player, train_count_model
 from pipeline.promotion import decide, format_decision
 from pipeline.sources import HAT_WORD_LISTS, NEWSGROUPS, hat_word_list, source_for_location
 
@@ -57,16 +57,38 @@ def _train_naive(tarball: str, out: str, params: dict[str, Any]) -> str:
     return out
 
 
+PLAYER_KEYS = (
+    "min_count",
+    "w2v",
+    "svd",
+    "w2v_weight",
+    "clue_min_count",
+    "clue_min_docs",
+    "clue_min_lower",
+    "guess_min_count",
+    "guess_min_docs",
+    "guess_min_lower",
+    "min_len",
+    "hub_k",
+    "assoc_top",
+    "assoc_scale",
+    "naive",
+    "tom_k",
+    "tom_top5",
+    "tom_rest",
+    "tom_count_inv",
+    "listeners",
+    "scoring",
+)
+
+
 def player_config(params: dict[str, Any]) -> dict[str, Any]:
-    """The player's hyper-parameters: the defaults of ``training.CONFIG`` under params.yaml's."""
-    overrides = section(params, NAME, ("player",))["player"] or {}
-    config = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG.items()}
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(config.get(key), dict):
-            config[key] = {**config[key], **value}
-        else:
-            config[key] = value
-    return config
+    """The player's hyper-parameters: params.yaml's hat.player, checked to be complete."""
+    config = section(params, NAME, ("player",))["player"] or {}
+    return {
+        k: (dict(v) if isinstance(v, dict) else v)
+        for k, v in section({f"{NAME}.player": config}, f"{NAME}.player", PLAYER_KEYS).items()
+    }
 
 
 def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
@@ -89,7 +111,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     raw_seed = int(cfg["baselines"]["raw_seed"])
     raw_future = pool.submit(_train_raw_baseline, str(tarball.path), str(tmp / "raw.kv"), raw_seed)
     naive_future = pool.submit(
-        _train_naive, str(tarball.path), str(tmp / "naive.pkl"), config.get("naive", {})
+        _train_naive, str(tarball.path), str(tmp / "naive.pkl"), config["naive"]
     )
     try:
         corpus = load_corpus(tarball.path, cache_dir=paths.processed / NAME)

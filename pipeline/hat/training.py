@@ -16,36 +16,21 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from pipeline.hat.corpus import Corpus
 from pipeline.hat.counts import build_vocab, cooccurrence, normalize_rows, ppmi, svd_vectors
-from pipeline.hat.embeddings import W2V_DEFAULTS, train_word2vec
-from pipeline.hat.naive import Space, inverse_entries, inverse_table, reverse_table, row_neighbours
-from pipeline.hat.player import SCORING_DEFAULTS, HatPlayer
+from pipeline.hat.embeddings import train_word2vec
+from pipeline.hat.naive import (
+    Space,
+    inverse_entries,
+    inverse_table,
+    listener_arrays,
+    reverse_table,
+    row_neighbours,
+)
+from pipeline.hat.player import HatPlayer, Listener
 from pipeline.hat.rules import stem
 
-CONFIG: dict[str, Any] = {
-    "min_count": 5,  # rows modelled (both representations share this vocabulary)
-    "w2v": dict(W2V_DEFAULTS),
-    "svd": {"window": 5, "dim": 200, "power": 0.5, "cds_alpha": 0.75, "seed": 0},
-    "w2v_weight": 0.5,  # share of word2vec cosine in the blended cosine (rest: PPMI-SVD)
-    # clue candidates: "real", common words another model will know well
-    "clue_min_count": 20,
-    "clue_min_docs": 10,
-    "clue_min_lower": 0.7,
-    # guess candidates: secret words are ordinary words, stop words allowed (verbs list); the
-    # lowercase share is loose because 'national', 'minister', 'mr' are mostly capitalised
-    "guess_min_count": 10,
-    "guess_min_docs": 5,
-    "guess_min_lower": 0.2,
-    "min_len": 3,
-    "hub_k": 10,
-    "assoc_top": 100,  # PPMI associations kept per word for the first-order term
-    "assoc_scale": 10.0,
-    # theory of mind (hat/naive.py): neighbour-list depth and rank weights (top 5 = a naive
-    # bot's answer, ranks 5..9 half weight for what a differently seeded model would say)
-    "tom_k": 10,
-    "tom_top5": 1.0,
-    "tom_rest": 0.5,
-    "scoring": dict(SCORING_DEFAULTS),
-}
+# The hyper-parameters live in params.yaml (hat.player), the one source of truth: min_count, w2v,
+# svd, w2v_weight, the clue_*/guess_* vocabulary filters, min_len, hub_k, assoc_top/assoc_scale,
+# naive (our course-recipe model), tom_* (naive-opponent tables), listeners and scoring.
 
 
 @dataclass
@@ -53,16 +38,17 @@ class CountModel:
     """Shared PPMI-SVD representation (vocabulary + raw SVD vectors)."""
 
     words: list[str]
-    vectors: np.ndarray
+    vectors: np.ndarray  # U * S**svd_power
     ppmi: sp.csr_matrix
+    svd_power: float
 
 
-def train_count_model(corpus: Corpus, cfg: dict[str, Any] = CONFIG) -> CountModel:
+def train_count_model(corpus: Corpus, cfg: dict[str, Any]) -> CountModel:
     """Our PPMI-SVD representation (windowed by 1/distance, smoothed contexts)."""
     vocab = build_vocab(corpus.counts(), cfg["min_count"])
     s = cfg["svd"]
     m = ppmi(cooccurrence(corpus.sentences, vocab, s["window"]), s["cds_alpha"])
-    return CountModel(vocab, svd_vectors(m, s["dim"], s["power"], s["seed"]), m)
+    return CountModel(vocab, svd_vectors(m, s["dim"], s["power"], s["seed"]), m, float(s["power"]))
 
 
 def top_associations(m: sp.csr_matrix, rows: list[int], top: int, scale: float) -> sp.csr_matrix:
@@ -90,6 +76,20 @@ def top_associations(m: sp.csr_matrix, rows: list[int], top: int, scale: float) 
         ),
         shape=sub.shape,
     )
+
+
+def plain_count_space(model: CountModel, words: list[str], dim: int, power: float) -> Space:
+    """Our count vectors as a textbook PPMI-SVD bot would use them: the first `dim` components
+    with singular values to the power `power` (ours are trained with hat.player.svd.power). The
+    columns of U * S**p have norms S**p, so rescaling them changes the power without a new SVD.
+    """
+    v = model.vectors[:, :dim].astype(np.float64)
+    col = np.linalg.norm(v, axis=0)
+    col[col == 0] = 1.0
+    p = float(model.svd_power)
+    scaled = v * col ** (power / p - 1.0)
+    index = {w: i for i, w in enumerate(model.words)}
+    return Space(words, scaled[[index[w] for w in words]].astype(np.float32))
 
 
 def hubness(vectors: np.ndarray, cand: np.ndarray, k: int, chunk: int = 2048) -> np.ndarray:
@@ -132,7 +132,7 @@ def _mask(
 def build_player(
     corpus: Corpus,
     count_model: CountModel,
-    cfg: dict[str, Any] = CONFIG,
+    cfg: dict[str, Any],
     w2v: tuple[list[str], np.ndarray] | None = None,
     log: Callable[[str], None] = print,
     naive: Space | None = None,
@@ -184,25 +184,46 @@ def build_player(
     word_to_stem = {w: stem(w) for w in counts if w.isalpha()}
     reverse = inverse = None
     inv_keys: list[str] = []
+    listeners: list[Listener] = []
     if naive is not None:
         t1 = time.time()
         k = int(cfg["tom_k"])
+        lc = cfg["listeners"]
+        if int(lc["k"]) < k:
+            raise ValueError("hat.player.listeners.k must be at least tom_k")
         rank_w = np.array(
             [cfg["tom_top5"]] * min(5, k) + [cfg["tom_rest"]] * max(0, k - 5), dtype=np.float32
         )
         clue_rows, guess_rows = np.flatnonzero(clue_ok), np.flatnonzero(guess_ok)
-        nb = row_neighbours(naive, words, np.flatnonzero(clue_ok | guess_ok), k)
+        modelled = np.flatnonzero(clue_ok | guess_ok)
+        nb_deep = row_neighbours(naive, words, modelled, int(lc["k"]))
+        nb = {r: lst[:k] for r, lst in nb_deep.items()}  # sorted: the top k of the deeper lists
         count_space = Space(count_model.words, count_model.vectors)
+        plain = plain_count_space(count_model, words, int(lc["count_dim"]), lc["count_power"])
         reverse = reverse_table(
             naive, {r: nb[r] for r in clue_rows if r in nb}, words, rank_w
         ) + reverse_table(
             count_space, row_neighbours(count_space, words, clue_rows, k), words, rank_w
         )
         entries = inverse_entries(naive, {r: nb[r] for r in guess_rows if r in nb}, words, rank_w)
+        plain_nb = row_neighbours(plain, words, modelled, int(lc["k"]))
+        w_count = float(cfg["tom_count_inv"])
+        if w_count:
+            plain_entries = inverse_entries(
+                plain, {r: plain_nb[r][:k] for r in guess_rows}, words, rank_w
+            )
+            for key, value in plain_entries.items():
+                entries[key] = entries.get(key, 0.0) + w_count * value
         inv_keys, inverse = inverse_table(entries, len(words))
+        listeners = [
+            listener_arrays(naive, words, nb_deep, "naive", float(lc["naive_weight"])),
+            listener_arrays(plain, words, plain_nb, "count", float(lc["count_weight"])),
+        ]
         log(
             f"  naive-opponent tables: {reverse.nnz} reverse / {inverse.nnz} inverse entries "
-            f"({len(inv_keys)} clue strings) in {time.time() - t1:.1f}s"
+            f"({len(inv_keys)} clue strings), listeners "
+            + ", ".join(f"{li.name} ({len(li.vectors)} tokens)" for li in listeners)
+            + f" in {time.time() - t1:.1f}s"
         )
     log(
         f"  player: {len(words)} rows, {int(clue_ok.sum())} clue / {int(guess_ok.sum())} guess"
@@ -225,4 +246,5 @@ def build_player(
         inverse=inverse,
         scoring=dict(cfg["scoring"]),
         meta={"config": {k: v for k, v in cfg.items() if k != "scoring"}},
+        listeners=listeners,
     )

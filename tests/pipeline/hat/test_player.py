@@ -131,3 +131,47 @@ def test_cli_bad_n_and_missing_model_are_clear_errors(tmp_path: Path, hat_traine
     out = run_cli("explain", "money", models=tmp_path)
     assert out.returncode == 1 and "./run_all.sh hat" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_listener_chances_match_a_brute_force_ranking() -> None:
+    """The explainer's model of another guesser: for the mean of the clues so far plus one
+    candidate, the target's best cosine minus the top-th best rival's (no clue is an answer).
+    """
+    from pipeline.hat.player import Csr, Listener, _ListenerState
+
+    rng = np.random.default_rng(0)
+    n_tok, n_rows, dim, top = 40, 12, 8, 3
+    vectors = rng.standard_normal((n_tok, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    tok_of_row = np.arange(n_rows, dtype=np.int32)
+    tok_of_row[5] = -1  # a row the listener does not know
+    match = Csr(
+        np.array([0, 2, *range(3, 3 + n_rows - 1)]), np.array([30, 31, *range(1, 12)]), None
+    )
+    nbr = rng.integers(0, n_tok, size=(n_rows, 6)).astype(np.int32)
+    li = Listener("t", 1.0, vectors, tok_of_row, match, nbr)
+    rows = np.arange(1, n_rows)  # candidates; row 0 is the target (tokens 30 and 31)
+    state = _ListenerState(li, 0, rows, rivals=6)
+    pool = set(nbr[0]) | set(nbr[rows].ravel()) | set(tok_of_row[rows][tok_of_row[rows] >= 0])
+    rivals = sorted(pool - {30, 31})
+    chosen: list[int] = []
+    for _ in range(3):
+        p = state.chances(top, 0.05)
+        for j, row in enumerate(rows):
+            tok = tok_of_row[row]
+            if tok < 0 and not chosen:
+                assert p[j] == 0.0
+                continue
+            clues = [tok_of_row[rows[c]] for c in chosen] + ([tok] if tok >= 0 else [])
+            q = vectors[clues].sum(axis=0)
+            best = max(vectors[t] @ q for t in (30, 31))
+            said = set(clues)
+            third = sorted((vectors[t] @ q for t in rivals if t not in said), reverse=True)[top - 1]
+            margin = (best - third) / np.linalg.norm(q)
+            assert p[j] == pytest.approx(
+                1 / (1 + np.exp(-np.clip(margin / 0.05, -50, 50))), abs=1e-4
+            )
+        j = int(np.argmax(np.where(np.isin(np.arange(len(rows)), chosen), -1, p)))
+        state.choose(j, float(p[j]))
+        if tok_of_row[rows[j]] >= 0:
+            chosen.append(j)
