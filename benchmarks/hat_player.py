@@ -4,16 +4,22 @@ Usage: python -m benchmarks.hat_player [--models-dir models]
 Run in a fresh process, so RSS is what a gunicorn worker would hold. Targets (issue 3):
 explain and guess p99 <= 20 ms in process; loaded player <= 250 MB RSS; load <= 2 s.
 Words: the four Hat lists (from data/raw/hat-vocab), 300 random vocabulary words, odd input.
+BLAS runs one thread, as in a gunicorn worker (gunicorn.conf.py): on two cores shared with other
+work, a multi-threaded matrix product waits for a free core and the tail latency triples.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from pipeline.config import Paths
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy loads, as gunicorn.conf.py does
+
+from pipeline.config import Paths  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -28,10 +28,10 @@ def summarize(stages: list[str], reports_dir: Path) -> str:
         if "cross_play_score" in report:
             lines.append(f"  cross-play score (promotion metric): {report['cross_play_score']:.3f}")
             for floor in report.get("floors", []):
-                mark = "PASS" if floor["passed"] else "FAIL"
+                mark = "PASS" if floor["passed_strict"] and floor["passed"] else "FAIL"
                 lines.append(
                     f"  [{mark}] {floor['list']:<14} {floor['pair']:<22} {floor['rate']:6.1%}"
-                    f" (floor {floor['floor_pairwise']:.1%})"
+                    f" (floor {floor['floor_strict']:.1%})"
                 )
         censoring = report.get("censoring")
         if censoring and censoring.get("share_below_rarest_listed") is not None:

@@ -58,11 +58,10 @@ NEWS = MIRROR / "20news-bydate.tar.gz"
 
 
 @pytest.mark.skipif(not NEWS.exists(), reason="DATA_MIRROR does not hold 20 Newsgroups")
-def test_hat_bot_meets_the_pairwise_floors_on_20_newsgroups(repo_copy: Path) -> None:
-    """Each pair with a baseline >= 2x that baseline's rate with the other baseline; self-play
-    >= 70% on nouns. The stricter reading (2x the best cross-baseline rate) is printed by the
-    stage but not yet met for ours -> w2v_raw (issue 3 stays open for it)."""
+def test_hat_bot_meets_the_floors_on_20_newsgroups(repo_copy: Path) -> None:
+    """Each pair with a baseline (ours -> it, it -> ours) at least twice the higher of the two
+    baseline <-> baseline rates, on nouns_top_50 and the union; self-play >= 70% on nouns."""
     run_stage(repo_copy, "hat")
     report = json.loads((repo_copy / "reports" / "hat" / "metrics.json").read_text())
-    failed = [f for f in report["floors"] if not f["passed"]]
-    assert not failed, failed
+    failed = [f for f in report["floors"] if not (f["passed"] and f["passed_strict"])]
+    assert len(report["floors"]) == 9 and not failed, failed
