@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One step of the pipeline, in the project's environment. The single definition of each step's
-# command: run_all.sh runs its steps through this script, so that any other runner of the steps
-# builds the same things the same way (same virtualenv, PYTHONHASHSEED=0).
+# command: run_all.sh runs its steps through this script and so does DVC (each cmd in dvc.yaml),
+# so both build the same things the same way (same virtualenv, PYTHONHASHSEED=0).
 # Usage: scripts/step.sh STEP [ARG ...]     ARGs go to the step's command.
 # The step's start, end and exit status go to ${REPORTS_DIR:-reports}/steps/STEP.json, where the
 # track step finds the durations of the run. The exit status is the command's.
@@ -23,6 +23,15 @@ case "$step" in
     exit 2
     ;;
 esac
+
+if [[ -n "${DVC_STAGE:-}" ]]; then  # run by dvc repro: dvc.yaml's outputs are the default folders
+  for var in DATA_DIR MODELS_DIR REPORTS_DIR; do
+    if [[ -n "${!var:-}" ]]; then
+      echo "step.sh: unset ${var} for dvc repro: dvc.yaml's outputs are data/, models/, reports/" >&2
+      exit 2
+    fi
+  done
+fi
 
 # shellcheck source=scripts/ensure_env.sh
 source scripts/ensure_env.sh
