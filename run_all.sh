@@ -2,12 +2,22 @@
 # The whole pipeline: environment, data, checks, training, evaluation, versioned artifacts.
 # Usage: ./run_all.sh [STAGE ...]   stages: passwords, hat; none = all.
 # Offline: DATA_MIRROR=DIR takes the source files from DIR instead of the network.
+# Each step's command is defined once, in scripts/step.sh, which dvc.yaml's stages run too.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 ALL_STAGES=(passwords hat)
 stage="setup"
-trap 'rc=$?; echo "run_all.sh: failed in stage \"${stage}\" (exit ${rc}); the error is above" >&2' ERR
+on_error() {
+  local rc=$1
+  echo "run_all.sh: failed in stage \"${stage}\" (exit ${rc}); the error is above" >&2
+  if [[ "$stage" != "setup" && "$stage" != "tracking" ]]; then
+    # every run is tracked, a failed one too; the exit status stays the failure's
+    scripts/step.sh track --status FAILED --failed-stage "$stage" "${stages[@]}" || true
+  fi
+  exit "$rc"
+}
+trap 'on_error $?' ERR
 
 usage() {
   echo "usage: ./run_all.sh [${ALL_STAGES[*]}] ... (no stage = all stages)" >&2
@@ -28,6 +38,7 @@ done
 # shellcheck source=scripts/ensure_env.sh
 source scripts/ensure_env.sh
 ensure_env
+export PIPELINE_RUNNER="run_all.sh"  # recorded with the MLflow run
 
 started=$(date +%s)
 for s in "${stages[@]}"; do
@@ -35,16 +46,19 @@ for s in "${stages[@]}"; do
   echo "==> stage ${s}: started $(date -u +%H:%M:%SZ)" >&2
   case "$s" in
     passwords)
-      python -m pipeline.passwords prepare
-      python -m pipeline.passwords train
+      scripts/step.sh passwords_prepare
+      scripts/step.sh passwords_train
       ;;
     hat)
-      python -m pipeline.hat train
+      scripts/step.sh hat_train
       ;;
   esac
 done
 stage="promotion"
-python -m pipeline.promote "${stages[@]}"   # the decision file; CI adds --gate
+scripts/step.sh promote "${stages[@]}"
 stage="summary"
-python -m pipeline.summary "${stages[@]}"
+scripts/step.sh summary "${stages[@]}"
+stage="tracking"
+# a tracking failure warns and never changes the run's exit status: the models are saved already
+scripts/step.sh track "${stages[@]}" || echo "run_all.sh: warning: tracking the run failed" >&2
 echo "==> done in $(( $(date +%s) - started ))s" >&2

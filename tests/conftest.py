@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR_FILE = "rockyou-top100k-withcount.txt.gz"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Every pipeline run the tests make logs to one throwaway MLflow store, never to the
+    developer's mlruns/ (and its database is created once, not once per run).
+    """
+    uri = f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", uri)
+        yield uri
 
 
 @pytest.fixture(scope="session")

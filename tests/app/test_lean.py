@@ -1,0 +1,27 @@
+"""The service stays lean: building the app loads no pipeline-only tooling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# installed for the pipeline (tracking) and development (DVC); the service must never load them
+TOOLING = ("mlflow", "sqlalchemy", "alembic", "dvc")
+
+
+def test_create_app_imports_no_tracking_or_versioning_library(models_dir: Path) -> None:
+    # a fresh interpreter: this test process has imported mlflow through other tests
+    code = (
+        "import sys\n"
+        "from app import create_app\n"
+        f"app = create_app({{'models_dir': {str(models_dir)!r}}})\n"
+        "assert app.test_client().get('/health').status_code == 200\n"  # both models served
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({TOOLING!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
