@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipeline.reproduce import differences, stable
-from tests.conftest import SMALL_PLAYER
+from tests.conftest import small_hat_params
 from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
 
 
@@ -26,12 +26,9 @@ def test_two_runs_on_the_sample_are_identical(repo_copy: Path, tmp_path: Path) -
     sample = write_counts(tmp_path / "sample.txt", make_counts(2000, seed=3), gz=False)
     corpus = make_newsgroups_tar(tmp_path / "news.tar.gz")
     mirror = write_word_lists(tmp_path / "mirror")
-    params = yaml.safe_load((repo_copy / "params.yaml").read_text())
+    params = small_hat_params(corpus)
     params["passwords"]["source"] = str(sample)
     params["passwords"]["model"]["gbm"]["max_iter"] = 100
-    params["hat"]["corpus"] = str(corpus)
-    params["hat"]["player"] = SMALL_PLAYER
-    params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
     (repo_copy / "params.yaml").write_text(yaml.safe_dump(params))
     result = subprocess.run(
         [".venv/bin/python", "-m", "pipeline.reproduce", "passwords", "hat"],
