@@ -11,6 +11,7 @@ from pipeline.config import Paths, load_params
 from pipeline.hat.player import HatPlayer
 from pipeline.passwords import train
 from pipeline.registry import production_dir
+from pipeline.tracking import deep_merge
 from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,12 +94,12 @@ SMALL_PLAYER = {
 }
 
 
-def small_hat_params(corpus: Path) -> dict:
-    params = load_params()
+def small_hat_params(corpus: Path, params: dict | None = None) -> dict:
+    """``params`` (default: the repository's params.yaml) with the Hat stage on a small corpus;
+    the small player is merged into params.yaml's, which holds every key the stage requires."""
+    params = load_params() if params is None else params
     params["hat"]["corpus"] = str(corpus)
-    player = params["hat"]["player"]
-    for key, value in SMALL_PLAYER.items():
-        player[key] = {**player[key], **value} if isinstance(value, dict) else value
+    params["hat"]["player"] = deep_merge(params["hat"]["player"] or {}, SMALL_PLAYER)
     params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
     return params
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from pipeline.tracking import deep_merge, quiet_store
-from tests.conftest import SMALL_PLAYER
+from pipeline.tracking import quiet_store
+from tests.conftest import small_hat_params
 from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
 from tests.test_run_all import run, use_sample
 
@@ -30,11 +30,7 @@ def use_small_samples(repo: Path, tmp_path: Path) -> dict[str, Path]:
     }
     use_sample(repo, files["passwords"])
     params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["hat"]["corpus"] = str(files["corpus"])
-    # merged, not replaced: params.yaml may hold the player's whole configuration
-    params["hat"]["player"] = deep_merge(params["hat"]["player"] or {}, SMALL_PLAYER)
-    params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
-    (repo / "params.yaml").write_text(yaml.safe_dump(params))
+    (repo / "params.yaml").write_text(yaml.safe_dump(small_hat_params(files["corpus"], params)))
     return files
 
 
