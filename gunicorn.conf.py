@@ -6,7 +6,8 @@
 - Prometheus multiprocess mode: each worker writes its metrics to files in
   ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temp dir unless set), and ``/metrics`` sums them.
 - The access log has the path without the query string: Hat words are user text, and nothing a
-  user types belongs in a log. Passwords only ever travel in POST bodies, which are not logged.
+  user types belongs in a log (``app/access_log.py`` does not even compute the other atoms).
+  Passwords only ever travel in POST bodies, which are not logged.
 """
 
 import os
@@ -32,8 +33,9 @@ control_socket_disable = True
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 accesslog = "-"
 errorlog = "-"
-# %(U)s is the path only; %(q)s (the query) is deliberately absent
+# %(U)s is the path only; the logger has no atom for the query, headers or environ at all
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+logger_class = "app.access_log.PathOnlyLogger"
 
 
 def on_starting(server):

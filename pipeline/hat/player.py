@@ -54,17 +54,23 @@ def normalize_word(word: str) -> str:
     return _NON_LETTERS.sub("", str(word).lower())
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Plain Levenshtein distance (equal to nltk's edit_distance with default arguments)."""
-    if len(a) < len(b):
-        a, b = b, a
+def _edit_distance_within(a: str, b: str, k: int) -> bool:
+    """Whether the Levenshtein distance (nltk's edit_distance with default arguments) is <= k.
+
+    The host drops a clue within distance 2 of the word. Each row's minimum bounds the final
+    distance from below, so most pairs of different words stop after a few rows.
+    """
+    if abs(len(a) - len(b)) > k or len(set(a) ^ set(b)) > 2 * k:
+        return False  # one edit changes the length by at most 1 and the letter set by at most 2
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > k:
+            return False
         prev = cur
-    return prev[-1]
+    return prev[-1] <= k
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,11 @@ class HatPlayer:
     scoring: dict[str, float] = field(default_factory=dict)  # SCORING_KEYS, from params.yaml
     meta: dict[str, Any] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
+    # precomputed explanations (pipeline/hat/explain_table.py): table_clues[i] holds the first
+    # clue rows of explain(words[table_rows[i]], depth), -1 padded; a lookup replaces the listener
+    # search, which costs milliseconds, for the words a host is likely to send
+    table_rows: np.ndarray | None = None
+    table_clues: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         missing = [
@@ -165,10 +176,16 @@ class HatPlayer:
             np.float32
         )
         self._explain_prior[~self.clue_ok] = -np.inf
+        # explain scores only the rows it may emit, guess those it may answer: a quarter and a
+        # half of the vocabulary (private copies of ~9 and ~16 MB on the real corpus)
+        self._clue_rows = np.flatnonzero(self.clue_ok)
+        self._clue_vectors = np.ascontiguousarray(self.vectors[self._clue_rows])
         self._guess_prior = (
             -s["hub_g"] * self.hub + s["freq_g"] * self.logfreq_z - s["stop_g"] * self.is_stop
         ).astype(np.float32)
         self._guess_prior[~self.guess_ok] = -np.inf
+        self._guess_rows = np.flatnonzero(self.guess_ok)  # half the rows: half the product
+        self._guess_vectors = np.ascontiguousarray(self.vectors[self._guess_rows])
         self._by_freq = np.argsort(-self.logfreq_z, kind="stable")
         self._a_indptr = np.asarray(self.assoc.indptr)
         self._a_indices = np.asarray(self.assoc.indices)
@@ -180,6 +197,19 @@ class HatPlayer:
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
         self._inv = (self.inverse.indptr, self.inverse.indices, self.inverse.data)
         self._inv_index = {w: i for i, w in enumerate(self.inv_keys)}
+        self.set_explanations(self.table_rows, self.table_clues)
+
+    def set_explanations(self, rows: np.ndarray | None, clues: np.ndarray | None) -> None:
+        """Serve explain() for `rows` from the precomputed `clues` (None: compute every call)."""
+        if rows is not None and clues is not None and (clues.ndim != 2 or len(clues) != len(rows)):
+            raise ValueError(f"explanation table: {len(rows)} rows but clues {clues.shape}")
+        self.table_rows, self.table_clues = rows, clues
+        if rows is None or clues is None:
+            self._table: dict[int, int] = {}
+            self._table_depth = 0
+            return
+        self._table = {int(r): i for i, r in enumerate(rows)}
+        self._table_depth = clues.shape[1]
 
     def _add_assoc(self, scores: np.ndarray, row: int, weight: float) -> None:
         """Scores += weight * PPMI-association row (sparse, so a few hundred updates)."""
@@ -211,8 +241,7 @@ class HatPlayer:
             word_stem is not None and self.row_stems[self.index[cand]] == word_stem
         ):
             return False
-        # a length difference over 2 is already a distance over 2: most candidates stop here
-        return abs(len(word) - len(cand)) > 2 or _edit_distance(word, cand) > 2
+        return not _edit_distance_within(word, cand, 2)
 
     def explain(self, word: str, n_words: int) -> list[str]:
         """Clues that lead back to `word`, most telling first.
@@ -231,10 +260,22 @@ class HatPlayer:
         key = raw if " " in raw else normalize_word(raw)
         if not key or n_words <= 0:
             return []
+        # explain(w, n) is the first n clues of explain(w, depth) for n <= depth: the greedy
+        # choice never looks at n, and the shortlist is the same while 4 * n <= shortlist
+        if (
+            n_words <= self._table_depth
+            and (at := self._table.get(self.index.get(key, -1))) is not None
+        ):
+            return [self.words[c] for c in self.table_clues[at][:n_words] if c >= 0]
+        return self.explain_live(key, n_words)
+
+    def explain_live(self, key: str, n_words: int) -> list[str]:
+        """explain() computed now, without the table: `key` is already normalised."""
         v = self._target_vector(key)
         if v is None:
             return []
-        scores = self.vectors @ v + self._explain_prior
+        scores = np.full(len(self.words), -np.inf, dtype=np.float32)
+        scores[self._clue_rows] = self._clue_vectors @ v + self._explain_prior[self._clue_rows]
         rev = np.zeros(0, dtype=np.float32)
         rev_rows = np.zeros(0, dtype=np.int64)
         if key in self.index:
@@ -361,7 +402,7 @@ class HatPlayer:
             if known:
                 weights = np.array([decay**k for k, _ in known], dtype=np.float32)
                 q = (weights[:, None] * self.vectors[[i for _, i in known]]).sum(axis=0)
-                scores += self.vectors @ (q / weights.sum())
+                scores[self._guess_rows] += self._guess_vectors @ (q / weights.sum())
                 if self.scoring["assoc_g"]:
                     for (_, i), wt in zip(known, weights / weights.sum(), strict=True):
                         self._add_assoc(scores, i, self.scoring["assoc_g"] * float(wt))
@@ -407,6 +448,7 @@ class HatPlayer:
         (d / "words.txt").write_text("\n".join(self.words) + "\n")
         stems = sorted(self.word_to_stem.items())
         (d / "stems.tsv").write_text("".join(f"{w}\t{s}\n" for w, s in stems))
+        self.save_explanations(d)
         listeners = {li.name: li.weight for li in self.listeners}
         for li in self.listeners:
             li.save(d / "listeners" / li.name)
@@ -417,6 +459,13 @@ class HatPlayer:
                 sort_keys=True,
             )
         )
+
+    def save_explanations(self, path: str | Path) -> None:
+        """Write the explanation table (if any) into the player folder `path`."""
+        if self.table_rows is not None and self.table_clues is not None:
+            d = Path(path)
+            np.save(d / "table_rows.npy", np.asarray(self.table_rows, dtype=np.int32))
+            np.save(d / "table_clues.npy", np.asarray(self.table_clues, dtype=np.int32))
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool = True) -> HatPlayer:
@@ -451,6 +500,13 @@ class HatPlayer:
                 Listener.load(d / "listeners" / name, name, float(w), mode)
                 for name, w in sorted(meta.get("listeners", {}).items())
             ],
+            # optional: players saved before the table, and tests, compute every explanation
+            table_rows=np.load(d / "table_rows.npy") if (d / "table_rows.npy").exists() else None,
+            table_clues=(
+                np.load(d / "table_clues.npy", mmap_mode=mode)
+                if (d / "table_clues.npy").exists()
+                else None
+            ),
         )
 
     def knows(self, word: str) -> bool:
@@ -477,7 +533,10 @@ class _ListenerState:
         ctok = np.asarray(li.tok_of_row[rows], dtype=np.int64)
         nbr_rows = np.asarray(li.nbr[rows])[:, :rivals]
         pool = np.concatenate([np.asarray(li.nbr[target]), nbr_rows.ravel(), ctok])
-        rival_toks = np.setdiff1d(pool[pool >= 0], targets)  # sorted, unique
+        mark = np.zeros(len(li.vectors), dtype=bool)  # a mask beats setdiff1d's sorting
+        mark[pool[pool >= 0]] = True
+        mark[targets] = False
+        rival_toks = np.flatnonzero(mark)  # sorted, unique
         self.has = ctok >= 0
         vc = np.zeros((len(rows), li.vectors.shape[1]), dtype=np.float32)
         vc[self.has] = li.vectors[ctok[self.has]]
@@ -494,6 +553,7 @@ class _ListenerState:
         self.gt[np.flatnonzero(own_t), at_t[own_t]] = -np.inf
         self.sums_t = np.zeros(len(targets), dtype=np.float32)  # chosen clues' cosines summed
         self.sums_r = np.zeros(len(rival_toks), dtype=np.float32)
+        self._sc = np.empty_like(self.gr)  # scratch for chances(): no allocation per step
         self.chosen: list[int] = []
         self.sq_norm = 0.0  # |sum of chosen clue vectors|^2
         self.reached = 0.0  # best chance so far that this listener has guessed the target
@@ -506,7 +566,7 @@ class _ListenerState:
             rival = np.full(len(best), -np.inf, dtype=np.float32)
         else:
             # the top-th largest per row: top is small, and top row maxima beat a partition
-            sc = self.gr + self.sums_r[None, :]
+            sc = np.add(self.gr, self.sums_r[None, :], out=self._sc)
             every = np.arange(len(sc))
             for _ in range(min(top, n_rivals) - 1):
                 sc[every, sc.argmax(axis=1)] = -np.inf

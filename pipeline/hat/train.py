@@ -21,6 +21,7 @@ from typing import Any
 from pipeline import registry
 from pipeline.config import Paths, section
 from pipeline.fetch import fetch
+from pipeline.hat import explain_table
 from pipeline.hat.baselines import CountSvdBot, RawWord2VecBot
 from pipeline.hat.corpus import load_corpus, raw_tokens, read_posts
 from pipeline.hat.counts import build_vocab, cooccurrence, ppmi, svd_vectors
@@ -79,6 +80,7 @@ PLAYER_KEYS = (
     "tom_count_inv",
     "listeners",
     "scoring",
+    "explain_table",
 )
 
 
@@ -159,7 +161,16 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     version = registry.new_version(paths.models, NAME)
     staging = Path(tempfile.mkdtemp(prefix="hat-player-"))
     player.save(staging / PLAYER_DIR)
+    del player
+    candidate = HatPlayer.load(staging / PLAYER_DIR)
+    table = config["explain_table"]
+    rows = explain_table.table_rows(candidate, int(table["frequent"]))
+    _log(start, f"precomputing the explanations of {len(rows)} words")
+    clues = explain_table.build(candidate, rows, int(table["depth"]), processes=2)
+    candidate.set_explanations(rows, clues)
+    candidate.save_explanations(staging / PLAYER_DIR)
     candidate = HatPlayer.load(staging / PLAYER_DIR)  # plays exactly as it will be served
+    _log(start, "explanations precomputed")
     bots: dict[str, Any] = {OURS: candidate, RAW: raw_bot, COUNT: count_bot}
     production = _production_player(paths.models, start)
     if production is not None:

@@ -1,5 +1,10 @@
 """Host-rule tests on hand-made examples."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nltk.metrics.distance import edit_distance
+
+from pipeline.hat.player import _edit_distance_within
 from pipeline.hat.rules import clean_explanation, is_guessed, round_score
 
 
@@ -36,3 +41,9 @@ def test_soft_keeps_extra_clues_out_and_hard_counts_before_cleaning():
 
 def test_edit_distance_rule_drops_close_words_only():
     assert clean_explanation("cat", ["car", "cut", "dog", "cats", "act"], 5) == ["dog"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("abcde", max_size=9), st.text("abcde", max_size=9), st.integers(0, 3))
+def test_the_players_bounded_edit_distance_agrees_with_the_hosts(a: str, b: str, k: int):
+    assert _edit_distance_within(a, b, k) == (edit_distance(a, b) <= k)

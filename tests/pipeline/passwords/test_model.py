@@ -53,6 +53,7 @@ def test_predict_single_and_batch_agree_and_keep_order(model: PasswordModel) -> 
     assert isinstance(model.predict("monkey"), float)
     assert many.shape == (6,) and np.all(many >= 0) and np.all(np.isfinite(many))
     assert [model.predict(p) for p in batch] == list(many)  # the one-row path: same floats
+    assert [model.predict([p])[0] for p in batch] == list(many)  # a batch of one: that path too
     assert model.predict([]).shape == (0,)
 
 
