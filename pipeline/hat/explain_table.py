@@ -3,8 +3,9 @@
 ``HatPlayer.explain`` judges a few hundred candidate clues against two listener models, greedily,
 which costs about 10 ms a word. A gunicorn worker answers one request at a time, so under load
 that cost multiplies into the queue and /explain's latency. The words a host sends are common
-words (its lists are the top nouns, verbs and adjectives), so the stage computes their
-explanations here, two processes in parallel, and the service answers them by lookup.
+words (its lists are the top nouns, verbs and adjectives), so the stage computes the
+explanations of the most frequent words here, two processes in parallel, and the service answers
+them by lookup.
 
 The table holds ``explain(w, depth)``; for ``n <= depth`` the answer is its first n clues (see
 ``HatPlayer.explain``). Other words and larger n are computed live by the same code, so the table
@@ -27,13 +28,12 @@ _player: HatPlayer | None = None  # the player the forked workers explain with
 
 
 def table_rows(player: HatPlayer, frequent: int) -> np.ndarray:
-    """The rows to precompute, sorted: every guess candidate (our model of what a secret word
-    is) and the `frequent` most frequent rows (common words our guesser skips, such as
-    'president' or 'university', which are mostly capitalised in the corpus).
+    """The `frequent` most frequent rows, sorted: secret words are common words (the host's lists
+    of nouns, verbs and adjectives all rank within the corpus's first 2,000), and rarer words,
+    computed on the call, still answer within a few milliseconds.
     """
-    chosen = np.asarray(player.guess_ok, dtype=bool).copy()
-    chosen[np.argsort(-np.asarray(player.logfreq_z), kind="stable")[:frequent]] = True
-    return np.flatnonzero(chosen).astype(np.int32)
+    by_freq = np.argsort(-np.asarray(player.logfreq_z), kind="stable")[:frequent]
+    return np.sort(by_freq).astype(np.int32)
 
 
 def _explain_rows(rows: np.ndarray, depth: int) -> np.ndarray:
