@@ -24,7 +24,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import add
 
 import numpy as np
 
@@ -181,9 +182,9 @@ SHAPE_NAMES = (
 
 def shape_features(p: str) -> list[float]:
     """Character make-up of the password."""
-    n_lower = sum(c.islower() for c in p)
-    n_upper = sum(c.isupper() for c in p)
-    n_digit = sum(c.isdigit() for c in p)
+    n_lower = sum(map(str.islower, p))
+    n_upper = sum(map(str.isupper, p))
+    n_digit = sum(map(str.isdigit, p))
     n_space = p.count(" ")
     classes = "".join(
         "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s" for c in p
@@ -245,16 +246,22 @@ class Markov:
         return cls(order, log_probs, unseen, math.log((0.0 + a) / (0.0 + v)))
 
     def log_prob(self, p: str) -> float:
-        """Natural log-probability of the whole string under the model."""
+        """Natural log-probability of the whole string under the model.
+
+        Summed left to right (``reduce``, not ``sum``, whose rounding changed in Python 3.12), so
+        every version gives the floats the model was trained on.
+        """
         order = self.order
         s = "\x02" * (order - 1) + p + "\x03"
-        log_probs, unseen, default = self.log_probs, self.unseen, self.default
-        total = 0.0
-        for i in range(len(s) - order + 1):
-            g = s[i : i + order]
-            lp = log_probs.get(g)
-            total += unseen.get(g[:-1], default) if lp is None else lp
-        return total
+        grams = [s[i : i + order] for i in range(len(s) - order + 1)]
+        terms = list(map(self.log_probs.get, grams))
+        if None in terms:
+            unseen, default = self.unseen, self.default
+            terms = [
+                unseen.get(g[:-1], default) if lp is None else lp
+                for g, lp in zip(grams, terms, strict=True)
+            ]
+        return reduce(add, terms, 0.0)
 
 
 def fit_markovs(passwords: Sequence[str], counts: Sequence[float]) -> list[Markov]:
