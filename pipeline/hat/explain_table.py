@@ -32,8 +32,7 @@ def table_rows(player: HatPlayer, frequent: int) -> np.ndarray:
     of nouns, verbs and adjectives all rank within the corpus's first 2,000), and rarer words,
     computed on the call, still answer within a few milliseconds.
     """
-    by_freq = np.argsort(-np.asarray(player.logfreq_z), kind="stable")[:frequent]
-    return np.sort(by_freq).astype(np.int32)
+    return np.sort(player.by_freq[:frequent]).astype(np.int32)
 
 
 def _explain_rows(rows: np.ndarray, depth: int) -> np.ndarray:

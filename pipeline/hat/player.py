@@ -186,7 +186,7 @@ class HatPlayer:
         self._guess_prior[~self.guess_ok] = -np.inf
         self._guess_rows = np.flatnonzero(self.guess_ok)  # half the rows: half the product
         self._guess_vectors = np.ascontiguousarray(self.vectors[self._guess_rows])
-        self._by_freq = np.argsort(-self.logfreq_z, kind="stable")
+        self.by_freq = np.argsort(-self.logfreq_z, kind="stable")  # rows, most frequent first
         self._a_indptr = np.asarray(self.assoc.indptr)
         self._a_indices = np.asarray(self.assoc.indices)
         self._a_data = np.asarray(self.assoc.data)
@@ -413,7 +413,7 @@ class HatPlayer:
             top = np.argpartition(-scores, k - 1)[:k]
             order = top[np.argsort(-scores[top], kind="stable")]
         else:
-            order = self._by_freq
+            order = self.by_freq
             scores = self._guess_prior
         out: list[str] = []
         for i in order:
