@@ -162,14 +162,13 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     staging = Path(tempfile.mkdtemp(prefix="hat-player-"))
     player.save(staging / PLAYER_DIR)
     del player
-    candidate = HatPlayer.load(staging / PLAYER_DIR)
+    candidate = HatPlayer.load(staging / PLAYER_DIR)  # plays exactly as it will be served
     table = config["explain_table"]
     rows = explain_table.table_rows(candidate, int(table["frequent"]))
     _log(start, f"precomputing the explanations of {len(rows)} words")
     clues = explain_table.build(candidate, rows, int(table["depth"]), processes=2)
-    candidate.set_explanations(rows, clues)
+    candidate.set_explanations(rows, clues)  # the arrays saved next, as the service reads them
     candidate.save_explanations(staging / PLAYER_DIR)
-    candidate = HatPlayer.load(staging / PLAYER_DIR)  # plays exactly as it will be served
     _log(start, "explanations precomputed")
     bots: dict[str, Any] = {OURS: candidate, RAW: raw_bot, COUNT: count_bot}
     production = _production_player(paths.models, start)
