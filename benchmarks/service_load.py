@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -130,6 +131,14 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
+    # the gunicorn of the environment this benchmark runs in (.venv/bin/python -m ...)
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    if not shutil.which("gunicorn", path=path):
+        sys.exit(
+            "gunicorn is not installed in this environment: run the benchmark with the project's "
+            "Python (.venv/bin/python -m benchmarks.service_load, after ./run_tests.sh or pipenv "
+            "install --dev)"
+        )
     try:
         words = hat_words(args.models_dir)
     except Exception as exc:
@@ -144,7 +153,9 @@ def main() -> None:
     for name, text in scripts.items():
         (work / f"{name.strip('/')}.lua").write_text(text)
 
-    server = start_image_command(args.models_dir, work / "server.log", WEB_CONCURRENCY="2")
+    server = start_image_command(
+        args.models_dir, work / "server.log", WEB_CONCURRENCY="2", PATH=path
+    )
     results: dict[str, object] = {"connections": args.connections, "duration_s": args.duration}
     try:
         results["cold_start_s"] = server.wait_healthy()
