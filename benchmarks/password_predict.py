@@ -79,11 +79,10 @@ def main() -> None:
         "unknown password": timed(model.predict, probes),
         "known password": timed(model.predict, ["123456"] * args.n),
     }
-    known, markovs, dicts = model.known, model.markovs, model.dictionaries
-    assert dicts is not None
-    rows = [features.features_one(p, known, markovs, dicts) for p in probes]
+    tables, markovs = model.serving_tables(), model.markovs
+    rows = [features.features_one(p, tables, markovs) for p in probes]
     parts = {
-        "features_one": timed(lambda p: features.features_one(p, known, markovs, dicts), probes),
+        "features_one": timed(lambda p: features.features_one(p, tables, markovs), probes),
         "FlatForest": timed(model.forest.predict, rows),
     }
     batch = unknown_passwords(10_000, seed=1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -351,15 +352,6 @@ class KnownList:
         pos, found = self._positions(hashes)
         return np.where(found, self.frequencies[pos] if len(self.frequencies) else 0.0, np.nan)
 
-    def frequency_of_one(self, key: int) -> float | None:
-        """The known frequency of one hashed password, None when unknown (no arrays made)."""
-        if len(self.keys) == 0:
-            return None
-        pos = int(self.keys.searchsorted(key))
-        if pos < len(self.keys) and int(self.keys[pos]) == key:
-            return float(self.frequencies[pos])
-        return None
-
 
 def to_units(frequencies: np.ndarray) -> np.ndarray:
     """Frequencies per million as integer thousandths (at least 1: a listed password occurs)."""
@@ -488,32 +480,84 @@ def build_features(
     return x
 
 
-def find(keys: np.ndarray, hashes: list[int]) -> list[int]:
-    """Positions of ``hashes`` in the sorted ``keys``, -1 where absent.
+_SIGN = 1 << 63  # signed 64-bit key + _SIGN: the same order, as an unsigned number
 
-    For a few hashes: two numpy calls, the comparisons on Python ints.
+
+class HashBuckets:
+    """A sorted array of 64-bit hash keys with a directory by their top bits, for single lookups.
+
+    A binary search over 100,000-800,000 keys reads ~18 cache lines per query, one after the
+    other; under load they are misses, and one served password makes ~20 such lookups. Hashes are
+    uniform, so the top bits of a key say where it sits: the directory holds the first position
+    of each top-bits value, and a lookup reads the directory and a run of ~4 keys. Measured on
+    RockYou's tables, 20 lookups with cold caches: 50 us as numpy binary searches, 30 us here.
+    Results equal ``np.searchsorted`` hits. Built at load (~1 MB per 100,000 keys), never saved.
     """
-    if not hashes or len(keys) == 0:
-        return [-1] * len(hashes)
-    pos = keys.searchsorted(np.array(hashes, dtype=np.int64))
-    at = keys.take(pos, mode="clip").tolist()
-    return [i if k == h else -1 for i, k, h in zip(pos.tolist(), at, hashes, strict=True)]
+
+    def __init__(self, keys: np.ndarray, keys_per_bucket: int = 4) -> None:
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        self.bits = max(1, math.ceil(math.log2(max(len(keys) / keys_per_bucket, 2))))
+        self._shift = 64 - self.bits
+        top = (keys.view(np.uint64) ^ np.uint64(_SIGN)) >> np.uint64(self._shift)
+        starts = np.searchsorted(top, np.arange((1 << self.bits) + 1, dtype=np.uint64))
+        self._arrays = (keys, starts.astype(np.int64))  # memoryviews need their owners alive
+        # memoryviews index to Python ints without a numpy call
+        self._keys, self._starts = memoryview(keys), memoryview(self._arrays[1])
+
+    def find(self, hashes: list[int]) -> list[int]:
+        """Position of each hash among the keys, -1 where absent."""
+        keys, starts, shift = self._keys, self._starts, self._shift
+        out = []
+        for h in hashes:
+            b = (h + _SIGN) >> shift
+            end = starts[b + 1]
+            i = bisect_left(keys, h, starts[b], end)
+            out.append(i if i < end and keys[i] == h else -1)
+        return out
 
 
-def features_one(
-    p: str, known: KnownList, markovs: Sequence[Markov], dictionaries: Dictionaries
-) -> np.ndarray:
+class ServingTables:
+    """The known list and the dictionaries arranged for one password at a time (serving).
+
+    Every table is a :class:`HashBuckets`, and the values beside it are memoryviews, so a lookup
+    and its value cost no numpy call: one served password reads five tables ~20 times.
+    """
+
+    def __init__(self, known: KnownList, dictionaries: Dictionaries) -> None:
+        self.known = HashBuckets(known.keys)
+        self.units = memoryview(np.ascontiguousarray(known.units, dtype=np.int64))
+        self.frequencies = memoryview(np.ascontiguousarray(known.frequencies, dtype=np.float64))
+        self.dictionaries = HashBuckets(dictionaries.keys)
+        self.ranks = dictionaries.ranks
+        self.prefixes = {
+            view: (
+                HashBuckets(index.keys),
+                memoryview(np.ascontiguousarray(index.n, dtype=np.int64)),
+                memoryview(np.ascontiguousarray(index.total, dtype=np.int64)),
+            )
+            for view, index in known.prefixes.items()
+        }
+
+    def frequency(self, key: int) -> float | None:
+        """The known frequency of one hashed password, None when unknown."""
+        (i,) = self.known.find([key])
+        return self.frequencies[i] if i >= 0 else None
+
+
+def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> np.ndarray:
     """``build_features([p], known, markovs, dictionaries=dictionaries)[0]``, for serving.
 
     The same values (a test compares them on thousands of strings), computed for one unknown
-    string with a few numpy calls per table instead of the batch path's array bookkeeping.
+    string with bucketed lookups (:class:`ServingTables`) instead of the batch path's array
+    bookkeeping.
     """
     shape = shape_features(p)
     out: list[float] = shape
     variants = [variant(p) for _, variant in DICT_VARIANTS]
-    for v, i in zip(variants, find(dictionaries.keys, [hash64(v) for v in variants]), strict=True):
+    hits = tables.dictionaries.find([hash64(v) for v in variants])
+    for v, i in zip(variants, hits, strict=True):
         if v and i >= 0:
-            out += [math.log10(r) if r else MISSING for r in dictionaries.ranks[i].tolist()]
+            out += [math.log10(r) if r else MISSING for r in tables.ranks[i].tolist()]
         else:
             out += [MISSING] * len(DICTIONARIES)
     mk = [m.log_prob(p) for m in markovs]
@@ -523,22 +567,22 @@ def features_one(
     # Transforms: a count's log (np.log as in the batch path, so the floats are the same).
     asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
     counts = [0] * len(TRANSFORMS)
-    for (col, _), i in zip(asked, find(known.keys, [hash64(v) for _, v in asked]), strict=True):
+    units = tables.units
+    for (col, _), i in zip(asked, tables.known.find([hash64(v) for _, v in asked]), strict=True):
         if i >= 0:
-            counts[col] = int(known.units[i])
+            counts[col] = units[i]
     # Families: per view, the size and count sum of each non-empty prefix's family.
     sizes, totals, empty = [], [], []
     for view, _, queries in _FAMILY_COLUMNS:
         prefixes = [query(p) for query, _ in queries]
-        index = known.prefixes[view]
-        hits = find(index.keys, [hash64(q) for q in prefixes])
-        for q, i in zip(prefixes, hits, strict=True):
+        index, n, total = tables.prefixes[view]
+        for q, i in zip(prefixes, index.find([hash64(q) for q in prefixes]), strict=True):
             empty.append(q == "")
-            sizes.append(int(index.n[i]) if i >= 0 else 0)
-            totals.append(max(int(index.total[i]), 0) if i >= 0 else 0)
+            sizes.append(n[i] if i >= 0 else 0)
+            totals.append(max(total[i], 0) if i >= 0 else 0)
     logs = np.log(np.array([max(c, 1) for c in counts], dtype=np.float64)).tolist()
     log_totals = np.log1p(np.array(totals, dtype=np.float64)).tolist()
     out += [lg if c > 0 else MISSING for c, lg in zip(counts, logs, strict=True)]
-    for e, n, lt in zip(empty, sizes, log_totals, strict=True):
-        out += [MISSING, MISSING] if e else [float(n), lt]
+    for e, n_, lt in zip(empty, sizes, log_totals, strict=True):
+        out += [MISSING, MISSING] if e else [float(n_), lt]
     return np.array(out, dtype=np.float64)

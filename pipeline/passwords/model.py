@@ -51,6 +51,7 @@ class PasswordModel:
         self.boosting_rounds: int | None = None
         self.feature_names: list[str] = feat.feature_names()
         self.regressor: HistGradientBoostingRegressor | None = None  # not saved
+        self._tables: feat.ServingTables | None = None  # built from known/dictionaries, not saved
 
     def fit(
         self,
@@ -69,6 +70,7 @@ class PasswordModel:
         freqs = np.concatenate([np.asarray(train_freq, float), np.asarray(validation_freq, float)])
         units = feat.to_units(freqs)
         self.known = feat.KnownList.build(passwords, freqs)
+        self._tables = None
         self.markovs = feat.fit_markovs(passwords, units.tolist())
         self.dictionaries = feat.zxcvbn_dictionaries()
 
@@ -141,14 +143,23 @@ class PasswordModel:
 
     def _predict_one(self, password: str) -> float:
         """One password, the service's case: the same value as a batch of one, sooner."""
-        assert self.known is not None and self.forest is not None
-        frequency = self.known.frequency_of_one(feat.hash64(password))
+        assert self.forest is not None
+        tables = self.serving_tables()
+        frequency = tables.frequency(feat.hash64(password))
         if frequency is not None:
             return frequency
-        dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
-        x = feat.features_one(password, self.known, self.markovs, dictionaries)
+        x = feat.features_one(password, tables, self.markovs)
         log_pred = np.array([self.forest.predict(x)])
         return float(np.maximum(np.expm1(log_pred), 0.0)[0])
+
+    def serving_tables(self) -> feat.ServingTables:
+        """The known list and dictionaries arranged for one-password lookups, built once."""
+        if self.known is None:
+            raise RuntimeError("the model is not fitted; call fit() or load() first")
+        if self._tables is None:
+            dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
+            self._tables = feat.ServingTables(self.known, dictionaries)
+        return self._tables
 
     def estimate(self, passwords: Sequence[str]) -> np.ndarray:
         """The regressor's estimate for strings treated as unknown, ignoring the known list."""
@@ -209,12 +220,15 @@ class PasswordModel:
             )
         if model.forest is not None:
             model.forest.index()  # build the lookup tables now, not on the first request
+        if model.known is not None:
+            model.serving_tables()
         return model
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["regressor"] = None  # scikit-learn stays out of the artifact; the forest is saved
+        state["_tables"] = None  # derived from the saved tables at load
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"regressor": None} | state)
+        self.__dict__.update({"regressor": None} | state | {"_tables": None})

@@ -192,7 +192,8 @@ def test_one_row_features_equal_the_batch_path(model: PasswordModel) -> None:
     batch = features.build_features(
         probes, model.known, model.markovs, dictionaries=model.dictionaries
     )
-    one = [features.features_one(p, model.known, model.markovs, model.dictionaries) for p in probes]
+    tables = model.serving_tables()
+    one = [features.features_one(p, tables, model.markovs) for p in probes]
     np.testing.assert_array_equal(np.vstack(one), batch)
 
 
