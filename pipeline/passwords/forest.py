@@ -24,6 +24,7 @@ predictions equal scikit-learn's bit for bit. A test checks it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,7 @@ class _Index:
     nan_row: np.ndarray  # per feature: its table row for a NaN value
     table: np.ndarray  # (rows, trees) uint64 masks
     tree_leaf_start: np.ndarray
+    leaf_before: np.ndarray  # tree_leaf_start - 1: leaf numbers from bit counts start at 1
     leaf_value: np.ndarray
     baseline: float
 
@@ -194,6 +196,7 @@ class _Index:
             nan_row=np.array(nan_row, dtype=np.intp),
             table=np.ascontiguousarray(table),
             tree_leaf_start=forest.leaf_start.astype(np.intp),
+            leaf_before=forest.leaf_start.astype(np.intp) - 1,
             leaf_value=forest.leaf_value,
             baseline=forest.baseline,
         )
@@ -219,20 +222,25 @@ class _Index:
         return np.cumsum(terms, axis=1)[:, -1]
 
     def predict_one(self, x: np.ndarray) -> float:
-        """:meth:`predict_rows` for one 1-D row, with fewer and smaller numpy calls."""
+        """:meth:`predict_rows` for one 1-D row, in as few numpy calls as it takes.
+
+        Under load each numpy call costs ~4 us with cold caches whatever its size (measured:
+        ``cumsum`` of 523 floats 4 us warm, 10 us after the caches were flushed), so this path
+        finds the exit leaves by a bit count and looks for NaN per feature only when the row
+        has one.
+        """
         if len(self.features):
             above = x.take(self.threshold_feature) > self.thresholds
-            rows = self.first_row + np.add.reduceat(above, self.group_start, dtype=np.intp)
-            values = x.take(self.features)
-            if np.isnan(values).any():
-                rows = np.where(np.isnan(values), self.nan_row, rows)
+            rows = np.add.reduceat(above, self.group_start, dtype=np.intp)
+            rows += self.first_row
+            if math.isnan(x.sum()):  # a NaN somewhere (or inf - inf): find which features
+                rows = np.where(np.isnan(x.take(self.features)), self.nan_row, rows)
             alive = np.bitwise_and.reduce(self.table.take(rows, axis=0), axis=0)
         else:
             alive = self.table[0]
-        lowest = alive & (~alive + np.uint64(1))
-        leaf = np.log2(lowest).astype(np.intp)
-        leaf += self.tree_leaf_start
+        # the exit leaf's number is the count of bits up to and including the lowest set bit, - 1
+        leaf = np.bitwise_count(alive ^ (alive - np.uint64(1)))
         terms = np.empty(len(leaf) + 1)
         terms[0] = self.baseline
-        self.leaf_value.take(leaf, out=terms[1:])
-        return float(np.cumsum(terms)[-1])
+        self.leaf_value.take(leaf + self.leaf_before, out=terms[1:])
+        return float(np.cumsum(terms)[-1])  # scikit-learn's order: baseline, then tree by tree

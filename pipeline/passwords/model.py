@@ -10,6 +10,7 @@ The test split is never in the known list, so metrics on it measure the estimate
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import pickle
 import tempfile
@@ -149,8 +150,10 @@ class PasswordModel:
         if frequency is not None:
             return frequency
         x = feat.features_one(password, tables, self.markovs)
-        log_pred = np.array([self.forest.predict(x)])
-        return float(np.maximum(np.expm1(log_pred), 0.0)[0])
+        # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the test
+        # mirrors np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
+        frequency = float(np.expm1(self.forest.predict(x)))
+        return frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
 
     def serving_tables(self) -> feat.ServingTables:
         """The known list and dictionaries arranged for one-password lookups, built once."""
