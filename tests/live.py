@@ -52,6 +52,10 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_file = log.open("wb")
         self.started = time.perf_counter()
+        if isinstance(command, str):
+            # the shell execs the command, so stop() signals gunicorn itself, not a shell that
+            # would leave it running (as Heroku's `web:` line, $PORT is still expanded)
+            command = f"exec {command}"
         self.proc = subprocess.Popen(
             command,
             shell=isinstance(command, str),

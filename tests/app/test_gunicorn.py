@@ -6,6 +6,7 @@ import os
 import re
 import time
 
+import pytest
 import requests
 
 from tests.live import Server, free_port, procfile_command, start_image_command
@@ -82,3 +83,6 @@ def test_procfile_command_serves(models_dir, tmp_path) -> None:
         assert requests.get(server.url + "/health", timeout=2).json()["status"] == "ok"
     finally:
         server.stop()
+    # SIGTERM (what Heroku sends) stops the whole server: nothing answers on the port any more
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.url + "/health", timeout=2)
