@@ -154,8 +154,7 @@ class _Index:
     first_row: np.ndarray  # per feature: its table row for "no split sends the row right"
     nan_row: np.ndarray  # per feature: its table row for a NaN value
     table: np.ndarray  # (rows, trees) uint64 masks
-    tree_leaf_start: np.ndarray
-    leaf_before: np.ndarray  # tree_leaf_start - 1: leaf numbers from bit counts start at 1
+    leaf_before: np.ndarray  # per tree: the position before its first leaf in ``leaf_value``
     leaf_value: np.ndarray
     baseline: float
 
@@ -195,7 +194,6 @@ class _Index:
             first_row=np.array(first_row, dtype=np.intp),
             nan_row=np.array(nan_row, dtype=np.intp),
             table=np.ascontiguousarray(table),
-            tree_leaf_start=forest.leaf_start.astype(np.intp),
             leaf_before=forest.leaf_start.astype(np.intp) - 1,
             leaf_value=forest.leaf_value,
             baseline=forest.baseline,
@@ -214,9 +212,7 @@ class _Index:
             alive = np.bitwise_and.reduce(masks, axis=1)
         else:
             alive = self.table[np.zeros(n, dtype=np.intp)]
-        lowest = alive & (~alive + np.uint64(1))  # the exit leaf's bit
-        leaf = np.log2(lowest).astype(np.intp)  # exact: a power of two below 2**64
-        values = self.leaf_value[self.tree_leaf_start + leaf]
+        values = self.leaf_value[self.exit_leaves(alive)]
         # scikit-learn's order: baseline, then each tree's value in turn
         terms = np.concatenate([np.full((n, 1), self.baseline), values], axis=1)
         return np.cumsum(terms, axis=1)[:, -1]
@@ -238,9 +234,17 @@ class _Index:
             alive = np.bitwise_and.reduce(self.table.take(rows, axis=0), axis=0)
         else:
             alive = self.table[0]
-        # the exit leaf's number is the count of bits up to and including the lowest set bit, - 1
-        leaf = np.bitwise_count(alive ^ (alive - np.uint64(1)))
-        terms = np.empty(len(leaf) + 1)
+        leaves = self.exit_leaves(alive)
+        terms = np.empty(len(leaves) + 1)
         terms[0] = self.baseline
-        self.leaf_value.take(leaf + self.leaf_before, out=terms[1:])
+        self.leaf_value.take(leaves, out=terms[1:])
         return float(np.cumsum(terms)[-1])  # scikit-learn's order: baseline, then tree by tree
+
+    def exit_leaves(self, alive: np.ndarray) -> np.ndarray:
+        """Positions in ``leaf_value`` of each tree's exit leaf (any shape, trees last).
+
+        The exit leaf is the lowest bit set in ``alive``; its number is the bit count of
+        ``alive ^ (alive - 1)`` less one: one numpy call, where isolating the bit and taking its
+        log2 takes five.
+        """
+        return np.bitwise_count(alive ^ (alive - np.uint64(1))) + self.leaf_before
