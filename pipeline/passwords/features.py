@@ -483,6 +483,14 @@ def build_features(
 _SIGN = 1 << 63  # signed 64-bit key + _SIGN: the same order, as an unsigned number
 
 
+def _python_view(values: np.ndarray, dtype: type) -> memoryview:
+    """The array as a memoryview: its items are Python ints or floats, read without a numpy call.
+
+    The view keeps its array alive; no copy is made when the array already has that type.
+    """
+    return memoryview(np.ascontiguousarray(values, dtype=dtype))
+
+
 class HashBuckets:
     """A sorted array of 64-bit hash keys with a directory by their top bits, for single lookups.
 
@@ -500,9 +508,8 @@ class HashBuckets:
         self._shift = 64 - self.bits
         top = (keys.view(np.uint64) ^ np.uint64(_SIGN)) >> np.uint64(self._shift)
         starts = np.searchsorted(top, np.arange((1 << self.bits) + 1, dtype=np.uint64))
-        # memoryviews (which keep their arrays alive) index to Python ints without a numpy call
-        self._keys = memoryview(keys)
-        self._starts = memoryview(starts.astype(np.int32 if len(keys) < 2**31 else np.int64))
+        self._keys = _python_view(keys, np.int64)
+        self._starts = _python_view(starts, np.int32 if len(keys) < 2**31 else np.int64)
 
     def find(self, hashes: list[int]) -> list[int]:
         """Position of each hash among the keys, -1 where absent."""
@@ -525,15 +532,15 @@ class ServingTables:
 
     def __init__(self, known: KnownList, dictionaries: Dictionaries) -> None:
         self.known = HashBuckets(known.keys)
-        self.units = memoryview(np.ascontiguousarray(known.units, dtype=np.int64))
-        self.frequencies = memoryview(np.ascontiguousarray(known.frequencies, dtype=np.float64))
+        self.units = _python_view(known.units, np.int64)
+        self.frequencies = _python_view(known.frequencies, np.float64)
         self.dictionaries = HashBuckets(dictionaries.keys)
         self.ranks = dictionaries.ranks
         self.prefixes = {
             view: (
                 HashBuckets(index.keys),
-                memoryview(np.ascontiguousarray(index.n, dtype=np.int64)),
-                memoryview(np.ascontiguousarray(index.total, dtype=np.int64)),
+                _python_view(index.n, np.int64),
+                _python_view(index.total, np.int64),
             )
             for view, index in known.prefixes.items()
         }
