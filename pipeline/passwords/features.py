@@ -527,20 +527,22 @@ class ServingTables:
     """The known list and the dictionaries arranged for one password at a time (serving).
 
     Every table is a :class:`HashBuckets`, and the values beside it are memoryviews, so a lookup
-    and its value cost no numpy call: one served password reads five tables ~20 times.
+    and its value cost no numpy call: one served password reads five tables ~20 times. The
+    counts are held as the logs the features use (``log_units``, ``log_totals``), taken here by
+    the batch path's ufuncs: the same floats, without two numpy calls per password.
     """
 
     def __init__(self, known: KnownList, dictionaries: Dictionaries) -> None:
         self.known = HashBuckets(known.keys)
-        self.units = _python_view(known.units, np.int64)
+        self.log_units = _python_view(np.log(known.units.astype(np.float64)), np.float64)
         self.frequencies = _python_view(known.frequencies, np.float64)
         self.dictionaries = HashBuckets(dictionaries.keys)
-        self.ranks = dictionaries.ranks
+        self.ranks = _python_view(dictionaries.ranks.reshape(-1), np.int32)  # row-major
         self.prefixes = {
             view: (
                 HashBuckets(index.keys),
                 _python_view(index.n, np.int64),
-                _python_view(index.total, np.int64),
+                _python_view(np.log1p(np.maximum(index.total, 0).astype(np.float64)), np.float64),
             )
             for view, index in known.prefixes.items()
         }
@@ -562,34 +564,34 @@ def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> np
     out: list[float] = shape
     variants = [variant(p) for _, variant in DICT_VARIANTS]
     hits = tables.dictionaries.find([hash64(v) for v in variants])
+    width = len(DICTIONARIES)
     for v, i in zip(variants, hits, strict=True):
         if v and i >= 0:
-            out += [math.log10(r) if r else MISSING for r in tables.ranks[i].tolist()]
+            ranks = tables.ranks[i * width : (i + 1) * width].tolist()
+            out += [math.log10(r) if r else MISSING for r in ranks]
         else:
             out += [MISSING] * len(DICTIONARIES)
     mk = [m.log_prob(p) for m in markovs]
     chars = float(len(p)) + 1.0
     out += mk
     out += [v / chars for v in mk]
-    # Transforms: a count's log (np.log as in the batch path, so the floats are the same).
+    # Transforms: the log of each changed string's count in the known list.
     asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
-    counts = [0] * len(TRANSFORMS)
-    units = tables.units
+    logs = [MISSING] * len(TRANSFORMS)
+    log_units = tables.log_units
     for (col, _), i in zip(asked, tables.known.find([hash64(v) for _, v in asked]), strict=True):
         if i >= 0:
-            counts[col] = units[i]
-    # Families: per view, the size and count sum of each non-empty prefix's family.
-    sizes, totals, empty = [], [], []
+            logs[col] = log_units[i]
+    out += logs
+    # Families: per view, the size and log count sum of each non-empty prefix's family.
     for view, _, queries in _FAMILY_COLUMNS:
         prefixes = [query(p) for query, _ in queries]
-        index, n, total = tables.prefixes[view]
+        index, n, log_total = tables.prefixes[view]
         for q, i in zip(prefixes, index.find([hash64(q) for q in prefixes]), strict=True):
-            empty.append(q == "")
-            sizes.append(n[i] if i >= 0 else 0)
-            totals.append(max(total[i], 0) if i >= 0 else 0)
-    logs = np.log(np.array([max(c, 1) for c in counts], dtype=np.float64)).tolist()
-    log_totals = np.log1p(np.array(totals, dtype=np.float64)).tolist()
-    out += [lg if c > 0 else MISSING for c, lg in zip(counts, logs, strict=True)]
-    for e, n_, lt in zip(empty, sizes, log_totals, strict=True):
-        out += [MISSING, MISSING] if e else [float(n_), lt]
+            if q == "":
+                out += [MISSING, MISSING]
+            elif i >= 0:
+                out += [float(n[i]), log_total[i]]
+            else:
+                out += [0.0, 0.0]
     return np.array(out, dtype=np.float64)

