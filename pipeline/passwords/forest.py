@@ -14,9 +14,9 @@ Prediction follows QuickScorer (Lucchese et al., SIGIR 2015) instead of descendi
   ``x <= threshold`` goes left, NaN goes where ``missing_go_to_left`` says). For one feature the
   nodes sending a row right are those with the smallest thresholds, so per feature and per rank
   of ``x[feature]`` among that feature's thresholds, the AND of their masks, per tree, is
-  precomputed at load (:attr:`table`, ~14 MB for 500 trees). A row then costs one comparison with
-  the ~3,000 distinct thresholds, one table row per feature, an AND, and a lowest-bit lookup:
-  ~15 numpy calls whatever the depth of the trees.
+  precomputed at load (:attr:`table`, ~14 MB for 500 trees). A row then costs a binary search
+  per feature among its thresholds (one ``searchsorted`` for all features), one table row per
+  feature, an AND, and a lowest-bit lookup: ~15 numpy calls whatever the depth of the trees.
 
 Leaf values are added tree by tree in scikit-learn's order (``baseline + v0 + v1 + ...``), so the
 predictions equal scikit-learn's bit for bit. A test checks it.
@@ -145,27 +145,38 @@ class FlatForest:
 
 @dataclass
 class _Index:
-    """Per-feature threshold lists and the per-rank AND of masks (see the module docstring)."""
+    """Per-feature threshold ranks and the per-rank AND of masks (see the module docstring).
 
-    features: np.ndarray  # features some split tests, ascending
-    threshold_feature: np.ndarray  # per distinct (feature, threshold): the feature ...
-    thresholds: np.ndarray  # ... and the threshold; grouped by feature, ascending in each group
-    group_start: np.ndarray  # where each feature's group begins in ``thresholds``
-    first_row: np.ndarray  # per feature: its table row for "no split sends the row right"
-    nan_row: np.ndarray  # per feature: its table row for a NaN value
+    A value's rank among its feature's thresholds comes from one ``searchsorted`` over all the
+    features at once: numpy orders complex numbers lexicographically (real part, then imaginary
+    part), so with ``feature + 1j * threshold`` as keys, a query ``f + 1j * x[f]`` lands after
+    every key of a lower feature and after the thresholds of ``f`` below ``x[f]``.
+    """
+
+    keys: np.ndarray  # (feature + 1j * threshold) per distinct split test, ascending
+    numbers: np.ndarray  # 0.0, 1.0, ... per feature: the real parts of a query
+    row_offset: np.ndarray  # per feature: table row = searchsorted position + offset
+    first_row: np.ndarray  # per feature: its row for "no split sends the row right" (all ones)
+    nan_row: np.ndarray  # per feature: its row for a NaN value
     table: np.ndarray  # (rows, trees) uint64 masks
     leaf_before: np.ndarray  # per tree: the position before its first leaf in ``leaf_value``
-    leaf_value: np.ndarray
+    leaf_value: np.ndarray  # the baseline is added to the first tree's leaves (see build)
     baseline: float
 
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:
-        n_trees = forest.n_trees
-        features = np.unique(forest.node_feature).astype(np.intp)
-        blocks, thr_feature, thresholds, group_start, first_row, nan_row = [], [], [], [], [], []
-        n_rows = 0
-        for f in features:
+        n_trees, n_features = forest.n_trees, forest.n_features
+        blocks = [np.full((1, n_trees), ALL_LEAVES, dtype=np.uint64)]  # row 0: all ones
+        keys: list[complex] = []
+        first_row = np.zeros(n_features, dtype=np.intp)  # features no split tests: row 0
+        nan_row = np.zeros(n_features, dtype=np.intp)
+        row_offset = np.zeros(n_features, dtype=np.intp)
+        n_rows = 1
+        for f in range(n_features):
             sel = forest.node_feature == f
+            row_offset[f] = first_row[f] - len(keys)  # a value below all thresholds: first_row
+            if not sel.any():
+                continue
             values, rank = np.unique(forest.node_threshold[sel], return_inverse=True)
             tree, mask = forest.node_tree[sel], forest.node_mask[sel]
             # by_rank[r, t]: AND of tree t's masks over its nodes of threshold rank r
@@ -179,43 +190,46 @@ class _Index:
             right = ~forest.node_nan_left[sel]
             np.bitwise_and.at(nan, tree[right], mask[right])
             blocks += [ranks, nan[None, :]]
-            group_start.append(len(thresholds))
-            thr_feature += [f] * len(values)
-            thresholds += values.tolist()
-            first_row.append(n_rows)
-            nan_row.append(n_rows + len(ranks))
+            first_row[f], nan_row[f] = n_rows, n_rows + len(ranks)
+            row_offset[f] = n_rows - len(keys)
+            keys += [complex(f, v) for v in values.tolist()]
             n_rows += len(ranks) + 1
-        table = np.vstack(blocks) if blocks else np.full((1, n_trees), ALL_LEAVES, dtype=np.uint64)
+        # Summing [baseline + v0, v1, ...] left to right gives the floats of [baseline, v0, v1,
+        # ...]: the first addition is the same one, done once here.
+        leaf_value = forest.leaf_value.copy()
+        if n_trees:
+            first = slice(forest.leaf_start[0], forest.leaf_start[1] if n_trees > 1 else None)
+            leaf_value[first] = forest.baseline + leaf_value[first]
         return cls(
-            features=features,
-            threshold_feature=np.array(thr_feature, dtype=np.intp),
-            thresholds=np.array(thresholds, dtype=np.float64),
-            group_start=np.array(group_start, dtype=np.intp),
-            first_row=np.array(first_row, dtype=np.intp),
-            nan_row=np.array(nan_row, dtype=np.intp),
-            table=np.ascontiguousarray(table),
+            keys=np.array(keys, dtype=np.complex128),
+            numbers=np.arange(n_features, dtype=np.float64),
+            row_offset=row_offset,
+            first_row=first_row,
+            nan_row=nan_row,
+            table=np.ascontiguousarray(np.vstack(blocks)),
             leaf_before=forest.leaf_start.astype(np.intp) - 1,
-            leaf_value=forest.leaf_value,
+            leaf_value=leaf_value,
             baseline=forest.baseline,
         )
 
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """The table row of each feature of each row of ``x`` (any shape, features last)."""
+        query = np.empty(x.shape, dtype=np.complex128)
+        query.real = self.numbers
+        query.imag = x  # assigned, not multiplied: 1j * inf would make the real part NaN
+        rows = self.keys.searchsorted(query)  # NaN queries: any position, replaced below
+        rows += self.row_offset
+        if math.isnan(x.max()):  # a NaN somewhere (max propagates it): find which features
+            rows = np.where(np.isnan(x), self.nan_row, rows)
+        return rows
+
     def predict_rows(self, x: np.ndarray) -> np.ndarray:
         """Predictions for a few rows (the temporaries are rows x features x trees)."""
-        n = len(x)
-        if len(self.features):
-            above = x[:, self.threshold_feature] > self.thresholds  # NaN: never above
-            rows = self.first_row + np.add.reduceat(above, self.group_start, axis=1, dtype=np.intp)
-            nan = np.isnan(x[:, self.features])
-            if nan.any():
-                rows = np.where(nan, self.nan_row, rows)
-            masks = self.table[rows.ravel()].reshape(n, len(self.features), -1)
-            alive = np.bitwise_and.reduce(masks, axis=1)
-        else:
-            alive = self.table[np.zeros(n, dtype=np.intp)]
+        if not len(self.leaf_before):
+            return np.full(len(x), self.baseline)
+        alive = np.bitwise_and.reduce(self.table[self._rows(x)], axis=1)
         values = self.leaf_value[self.exit_leaves(alive)]
-        # scikit-learn's order: baseline, then each tree's value in turn
-        terms = np.concatenate([np.full((n, 1), self.baseline), values], axis=1)
-        return np.cumsum(terms, axis=1)[:, -1]
+        return np.cumsum(values, axis=1)[:, -1]  # scikit-learn's order: tree by tree
 
     def predict_one(self, x: np.ndarray) -> float:
         """:meth:`predict_rows` for one 1-D row, in as few numpy calls as it takes.
@@ -227,21 +241,11 @@ class _Index:
         is all ones and is skipped. That is ~36 of 54 features for a typical password, and the
         table rows read drop from ~225 KB to ~75 KB.
         """
-        if len(self.features):
-            above = x.take(self.threshold_feature) > self.thresholds
-            rows = np.add.reduceat(above, self.group_start, dtype=np.intp)
-            rows += self.first_row
-            if math.isnan(x.sum()):  # a NaN somewhere (or inf - inf): find which features
-                rows = np.where(np.isnan(x.take(self.features)), self.nan_row, rows)
-            rows = rows[rows != self.first_row]
-            alive = np.bitwise_and.reduce(self.table.take(rows, axis=0), axis=0)
-        else:
-            alive = self.table[0]
-        leaves = self.exit_leaves(alive)
-        terms = np.empty(len(leaves) + 1)
-        terms[0] = self.baseline
-        self.leaf_value.take(leaves, out=terms[1:])
-        return float(np.cumsum(terms)[-1])  # scikit-learn's order: baseline, then tree by tree
+        if not len(self.leaf_before):
+            return self.baseline
+        rows = self._rows(x)
+        alive = np.bitwise_and.reduce(self.table.take(rows[rows != self.first_row], axis=0), axis=0)
+        return float(np.cumsum(self.leaf_value.take(self.exit_leaves(alive)))[-1])
 
     def exit_leaves(self, alive: np.ndarray) -> np.ndarray:
         """Positions in ``leaf_value`` of each tree's exit leaf (any shape, trees last).

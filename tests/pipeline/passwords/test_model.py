@@ -168,6 +168,29 @@ def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel) -
     assert fitted.forest.predict(x[:0]).shape == (0,)
 
 
+def test_flat_forest_splits_values_at_a_threshold_like_scikit_learn(
+    fitted: PasswordModel,
+) -> None:
+    """A value equal to a threshold goes left (``x <= threshold``); just above it goes right."""
+    assert fitted.forest is not None and fitted.regressor is not None and fitted.known is not None
+    base = features.build_features(
+        probe_strings()[:3], fitted.known, fitted.markovs, dictionaries=fitted.dictionaries
+    )
+    forest = fitted.forest
+    picked = np.random.default_rng(0).permutation(len(forest.node_feature))[:200]
+    rows = []
+    for i in picked:
+        feature, threshold = forest.node_feature[i], forest.node_threshold[i]
+        for value in (np.nextafter(threshold, -np.inf), threshold, np.nextafter(threshold, np.inf)):
+            row = base[len(rows) % len(base)].copy()
+            row[feature] = value
+            rows.append(row)
+    x = np.array(rows)
+    expected = fitted.regressor.predict(x)
+    np.testing.assert_array_equal(forest.predict(x), expected)
+    np.testing.assert_array_equal([forest.predict(row) for row in x], expected)
+
+
 def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel) -> None:
     from pipeline.passwords.forest import FlatForest
 
