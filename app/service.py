@@ -39,7 +39,11 @@ def describe(frequency: float) -> dict[str, Any]:
 
 def predict(passwords: list[str]) -> list[float]:
     """Predicted occurrences per million leaked passwords, in input order."""
-    frequencies = [float(f) for f in _password_model().predict(passwords)]
+    model = _password_model()
+    if len(passwords) == 1:  # the usual request: a float, without an array to build and unpack
+        frequencies = [model.predict(passwords[0])]
+    else:
+        frequencies = [float(f) for f in model.predict(passwords)]
     model_metrics().observe_predictions(frequencies)
     return frequencies
 
