@@ -261,13 +261,8 @@ class Markov:
         Summed left to right (``reduce``, not ``sum``, whose rounding changed in Python 3.12), so
         every version gives the floats the model was trained on.
         """
-        terms = list(map(self.log_probs.get, grams))
-        if None in terms:
-            unseen, default = self.unseen, self.default
-            terms = [
-                unseen.get(g[:-1], default) if lp is None else lp
-                for g, lp in zip(grams, terms, strict=True)
-            ]
+        seen, unseen, default = self.log_probs.get, self.unseen.get, self.default
+        terms = [lp if (lp := seen(g)) is not None else unseen(g[:-1], default) for g in grams]
         return reduce(add, terms, 0.0)
 
 
