@@ -545,9 +545,10 @@ class ServingTables:
     """The known list and the dictionaries arranged for one password at a time (serving).
 
     Every table is a :class:`HashBuckets`, and the values beside it are memoryviews, so a lookup
-    and its value cost no numpy call: one served password reads five tables ~20 times. The
-    counts are held as the logs the features use (``log_units``, ``log_totals``), taken here by
-    the batch path's ufuncs: the same floats, without two numpy calls per password.
+    and its value cost no numpy call: one served password reads five tables ~20 times. Counts
+    are held as the logs the features use (``log_units``, and the last item of each
+    ``prefixes`` entry), taken here by the batch path's ufuncs: the same floats, without two
+    numpy calls per password.
     """
 
     def __init__(self, known: KnownList, dictionaries: Dictionaries) -> None:
