@@ -251,12 +251,9 @@ class Markov:
         unseen = {c: math.log((0.0 + a) / (n + v)) for c, n in contexts.items()}
         return cls(order, log_probs, unseen, math.log((0.0 + a) / (0.0 + v)))
 
-    def log_prob(self, p: str) -> float:
-        """Natural log-probability of the whole string under the model."""
-        return self.score(padded_grams(p, self.order))
-
     def score(self, grams: list[str]) -> float:
-        """:meth:`log_prob` from the string's :func:`padded_grams`, which models of one order share.
+        """Natural log-probability of a string from its :func:`padded_grams` (which models of one
+        order share; :func:`markov_log_probs` scores a string under several models).
 
         Summed left to right (``reduce``, not ``sum``, whose rounding changed in Python 3.12), so
         every version gives the floats the model was trained on.
