@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
+from itertools import chain
 from operator import add
 
 import numpy as np
@@ -576,34 +577,37 @@ def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> np
     string with bucketed lookups (:class:`ServingTables`) instead of the batch path's array
     bookkeeping.
     """
-    shape = shape_features(p)
-    out: list[float] = shape
     variants = [variant(p) for _, variant in DICT_VARIANTS]
-    hits = tables.dictionaries.find([hash64(v) for v in variants])
+    asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
+    families = [[query(p) for query, _ in queries] for _, _, queries in _FAMILY_COLUMNS]
+    # Each distinct string hashed once: p.lower() alone is a dictionary variant, a transform
+    # and a family prefix.
+    key = {s: hash64(s) for s in {*variants, *(v for _, v in asked), *chain(*families)}}
+
+    out: list[float] = shape_features(p)
     width = len(DICTIONARIES)
+    hits = tables.dictionaries.find([key[v] for v in variants])
     for v, i in zip(variants, hits, strict=True):
         if v and i >= 0:
             ranks = tables.ranks[i * width : (i + 1) * width].tolist()
             out += [math.log10(r) if r else MISSING for r in ranks]
         else:
-            out += [MISSING] * len(DICTIONARIES)
+            out += [MISSING] * width
     mk = markov_log_probs(p, markovs)
     chars = float(len(p)) + 1.0
     out += mk
     out += [v / chars for v in mk]
     # Transforms: the log of each changed string's count in the known list.
-    asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
     logs = [MISSING] * len(TRANSFORMS)
     log_units = tables.log_units
-    for (col, _), i in zip(asked, tables.known.find([hash64(v) for _, v in asked]), strict=True):
+    for (col, _), i in zip(asked, tables.known.find([key[v] for _, v in asked]), strict=True):
         if i >= 0:
             logs[col] = log_units[i]
     out += logs
     # Families: per view, the size and log count sum of each non-empty prefix's family.
-    for view, _, queries in _FAMILY_COLUMNS:
-        prefixes = [query(p) for query, _ in queries]
+    for (view, _, _), prefixes in zip(_FAMILY_COLUMNS, families, strict=True):
         index, n, log_total = tables.prefixes[view]
-        for q, i in zip(prefixes, index.find([hash64(q) for q in prefixes]), strict=True):
+        for q, i in zip(prefixes, index.find([key[q] for q in prefixes]), strict=True):
             if q == "":
                 out += [MISSING, MISSING]
             elif i >= 0:
