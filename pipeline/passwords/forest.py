@@ -174,8 +174,8 @@ class _Index:
         n_rows = 1
         for f in range(n_features):
             sel = forest.node_feature == f
-            row_offset[f] = first_row[f] - len(keys)  # a value below all thresholds: first_row
-            if not sel.any():
+            if not sel.any():  # searchsorted lands after the keys so far: row 0 (all ones)
+                row_offset[f] = -len(keys)
                 continue
             values, rank = np.unique(forest.node_threshold[sel], return_inverse=True)
             tree, mask = forest.node_tree[sel], forest.node_mask[sel]
