@@ -190,17 +190,30 @@ SHAPE_NAMES = (
 )
 
 
+def _char_class(c: str) -> str:
+    return "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s"
+
+
+_ASCII_CLASSES = str.maketrans({chr(i): _char_class(chr(i)) for i in range(128)})
+
+
 def shape_features(p: str) -> list[float]:
-    """Character make-up of the password."""
-    n_lower = sum(map(str.islower, p))
-    n_upper = sum(map(str.isupper, p))
-    n_digit = sum(map(str.isdigit, p))
+    """Character make-up of the password.
+
+    Most passwords are ASCII, where the four classes exclude each other: one ``translate``
+    names every character's class and the counts are counts of those names. Other strings take
+    the per-character predicates (a character may be, say, both a digit and something else).
+    """
+    if p.isascii():
+        classes = p.translate(_ASCII_CLASSES)
+        n_lower, n_upper, n_digit = classes.count("l"), classes.count("u"), classes.count("d")
+    else:
+        classes = "".join(map(_char_class, p))
+        n_lower = sum(map(str.islower, p))
+        n_upper = sum(map(str.isupper, p))
+        n_digit = sum(map(str.isdigit, p))
     n_space = p.count(" ")
-    classes = "".join(
-        "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s" for c in p
-    )
-    runs = len(_RUNS.findall(classes))
-    tail = len(p) - len(p.rstrip("0123456789"))
+    n_unique = len(set(p))
     return [
         len(p),
         n_lower,
@@ -208,12 +221,12 @@ def shape_features(p: str) -> list[float]:
         n_digit,
         n_space,
         len(p) - n_lower - n_upper - n_digit - n_space,
-        len(set(p)),
-        runs,
-        tail,
+        n_unique,
+        len(_RUNS.findall(classes)),
+        len(p) - len(p.rstrip("0123456789")),
         float(bool(_YEAR_TAIL.search(p))),
         float(p.isdigit()),
-        1.0 - len(set(p)) / len(p) if p else 0.0,
+        1.0 - n_unique / len(p) if p else 0.0,
     ]
 
 
@@ -570,12 +583,12 @@ class ServingTables:
         return self.frequencies[i] if i >= 0 else None
 
 
-def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> np.ndarray:
+def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> list[float]:
     """``build_features([p], known, markovs, dictionaries=dictionaries)[0]``, for serving.
 
     The same values (a test compares them on thousands of strings), computed for one unknown
     string with bucketed lookups (:class:`ServingTables`) instead of the batch path's array
-    bookkeeping.
+    bookkeeping, and returned as a list: :meth:`FlatForest.predict_one` takes it as it is.
     """
     variants = [variant(p) for _, variant in DICT_VARIANTS]
     asked = [(col, v) for col, (_, transform) in enumerate(TRANSFORMS) if (v := transform(p)) != p]
@@ -614,4 +627,4 @@ def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> np
                 out += [float(n[i]), log_total[i]]
             else:
                 out += [0.0, 0.0]
-    return np.array(out, dtype=np.float64)
+    return out

@@ -16,7 +16,7 @@ Prediction follows QuickScorer (Lucchese et al., SIGIR 2015) instead of descendi
   of ``x[feature]`` among that feature's thresholds, the AND of their masks, per tree, is
   precomputed at load (:attr:`table`, ~14 MB for 500 trees). A row then costs a binary search
   per feature among its thresholds (one ``searchsorted`` for all features), one table row per
-  feature, an AND, and a lowest-bit lookup: ~15 numpy calls whatever the depth of the trees.
+  feature, an AND, and a lowest-bit lookup: ~12 numpy calls whatever the depth of the trees.
 
 Leaf values are added tree by tree in scikit-learn's order (``baseline + v0 + v1 + ...``), so the
 predictions equal scikit-learn's bit for bit. A test checks it.
@@ -25,6 +25,7 @@ predictions equal scikit-learn's bit for bit. A test checks it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,11 +125,17 @@ class FlatForest:
         x = np.asarray(x, dtype=np.float64)
         index = self.index()
         if x.ndim == 1:
-            return index.predict_one(x)
+            return index.predict_one(x.tolist())
         out = np.empty(len(x))
         for start in range(0, len(x), CHUNK_ROWS):
             out[start : start + CHUNK_ROWS] = index.predict_rows(x[start : start + CHUNK_ROWS])
         return out
+
+    def predict_one(self, values: Sequence[float]) -> float:
+        """The raw prediction for one row given as a list of floats: the serving path, which
+        builds its features as a list and saves numpy calls by not making an array of them.
+        """
+        return self.index().predict_one(values)
 
     def index(self) -> _Index:
         """The lookup tables, built on first use (not saved: they are ~10x the forest's size)."""
@@ -150,15 +157,16 @@ class _Index:
     A value's rank among its feature's thresholds comes from one ``searchsorted`` over all the
     features at once: numpy orders complex numbers lexicographically (real part, then imaginary
     part), so with ``feature + 1j * threshold`` as keys, a query ``f + 1j * x[f]`` lands after
-    every key of a lower feature and after the thresholds of ``f`` below ``x[f]``.
+    every key of a lower feature and after the thresholds of ``f`` below ``x[f]``. Each feature's
+    keys are framed by ``f - 1j*inf`` and ``f + 1j*inf``, so the positions of two features never
+    meet and a position is a table row as it is: no offset to add.
     """
 
-    keys: np.ndarray  # (feature + 1j * threshold) per distinct split test, ascending
+    keys: np.ndarray  # per feature: f - 1j*inf, f + 1j*threshold ascending, f + 1j*inf
     numbers: np.ndarray  # 0.0, 1.0, ... per feature: the real parts of a query
-    row_offset: np.ndarray  # per feature: table row = searchsorted position + offset
     first_row: np.ndarray  # per feature: its row for "no split sends the row right" (all ones)
     nan_row: np.ndarray  # per feature: its row for a NaN value
-    table: np.ndarray  # (rows, trees) uint64 masks
+    table: np.ndarray  # (rows, trees) uint64 masks: a row per key position, then the NaN rows
     leaf_before: np.ndarray  # per tree: the position before its first leaf in ``leaf_value``
     leaf_value: np.ndarray  # the baseline is added to the first tree's leaves (see build)
     baseline: float
@@ -166,34 +174,28 @@ class _Index:
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:
         n_trees, n_features = forest.n_trees, forest.n_features
-        blocks = [np.full((1, n_trees), ALL_LEAVES, dtype=np.uint64)]  # row 0: all ones
+        all_ones = np.full((1, n_trees), ALL_LEAVES, dtype=np.uint64)
         keys: list[complex] = []
-        first_row = np.zeros(n_features, dtype=np.intp)  # features no split tests: row 0
-        nan_row = np.zeros(n_features, dtype=np.intp)
-        row_offset = np.zeros(n_features, dtype=np.intp)
-        n_rows = 1
+        blocks: list[np.ndarray] = []  # the rows of the keys' positions, in key order
+        nan_rows = np.full((n_features, n_trees), ALL_LEAVES, dtype=np.uint64)
+        first_row = np.zeros(n_features, dtype=np.intp)
         for f in range(n_features):
             sel = forest.node_feature == f
-            if not sel.any():  # searchsorted lands after the keys so far: row 0 (all ones)
-                row_offset[f] = -len(keys)
-                continue
             values, rank = np.unique(forest.node_threshold[sel], return_inverse=True)
+            if not np.isfinite(values).all():  # the sentinels below must sort outside them
+                raise ValueError(f"feature {f} has a split threshold that is not finite")
             tree, mask = forest.node_tree[sel], forest.node_mask[sel]
             # by_rank[r, t]: AND of tree t's masks over its nodes of threshold rank r
             by_rank = np.full((len(values), n_trees), ALL_LEAVES, dtype=np.uint64)
             np.bitwise_and.at(by_rank, (rank, tree), mask)
-            # a value above k thresholds is sent right by the nodes of ranks 0..k-1
-            ranks = np.vstack(
-                [np.full((1, n_trees), ALL_LEAVES), np.bitwise_and.accumulate(by_rank, axis=0)]
-            )
-            nan = np.full(n_trees, ALL_LEAVES, dtype=np.uint64)
+            # Keys -inf, the thresholds, +inf: a query at position base + 1 + k is above exactly
+            # k thresholds, sent right by the nodes of ranks 0..k-1; position base is -inf.
+            first_row[f] = len(keys) + 1
+            keys += [complex(f, -math.inf), *(complex(f, v) for v in values.tolist())]
+            keys.append(complex(f, math.inf))
+            blocks += [all_ones, all_ones, np.bitwise_and.accumulate(by_rank, axis=0)]
             right = ~forest.node_nan_left[sel]
-            np.bitwise_and.at(nan, tree[right], mask[right])
-            blocks += [ranks, nan[None, :]]
-            first_row[f], nan_row[f] = n_rows, n_rows + len(ranks)
-            row_offset[f] = n_rows - len(keys)
-            keys += [complex(f, v) for v in values.tolist()]
-            n_rows += len(ranks) + 1
+            np.bitwise_and.at(nan_rows[f], tree[right], mask[right])
         # Summing [baseline + v0, v1, ...] left to right gives the floats of [baseline, v0, v1,
         # ...]: the first addition is the same one, done once here.
         leaf_value = forest.leaf_value.copy()
@@ -203,10 +205,9 @@ class _Index:
         return cls(
             keys=np.array(keys, dtype=np.complex128),
             numbers=np.arange(n_features, dtype=np.float64),
-            row_offset=row_offset,
             first_row=first_row,
-            nan_row=nan_row,
-            table=np.ascontiguousarray(np.vstack(blocks)),
+            nan_row=len(keys) + np.arange(n_features, dtype=np.intp),
+            table=np.ascontiguousarray(np.vstack([*blocks, nan_rows])),
             leaf_before=forest.leaf_start.astype(np.intp) - 1,
             leaf_value=leaf_value,
             baseline=forest.baseline,
@@ -218,7 +219,6 @@ class _Index:
         query.real = self.numbers
         query.imag = x  # assigned, not multiplied: 1j * inf would make the real part NaN
         rows = self.keys.searchsorted(query)  # NaN queries: any position, replaced below
-        rows += self.row_offset
         if math.isnan(x.max()):  # a NaN somewhere (max propagates it): find which features
             rows = np.where(np.isnan(x), self.nan_row, rows)
         return rows
@@ -231,21 +231,27 @@ class _Index:
         values = self.leaf_value[self.exit_leaves(alive)]
         return np.cumsum(values, axis=1)[:, -1]  # scikit-learn's order: tree by tree
 
-    def predict_one(self, x: np.ndarray) -> float:
-        """:meth:`predict_rows` for one 1-D row, in as few numpy calls as it takes.
+    def predict_one(self, values: Sequence[float]) -> float:
+        """:meth:`predict_rows` for one row given as a list, in as few numpy calls as it takes.
 
         Under load each numpy call costs ~4 us with cold caches whatever its size (measured:
-        ``cumsum`` of 523 floats 4 us warm, 10 us after the caches were flushed), so this path
-        finds the exit leaves by a bit count and looks for NaN per feature only when the row
-        has one. A feature below all its thresholds sends the row right nowhere: its table row
-        is all ones and is skipped. That is ~36 of 54 features for a typical password, and the
+        ``cumsum`` of 523 floats 4 us warm, 10 us after the caches were flushed). So the row
+        stays a list until the query array takes it, NaN is looked for by a Python ``sum`` (NaN,
+        or inf - inf, which only costs the exact check), and the exit leaves come from a bit
+        count. A feature below all its thresholds sends the row right nowhere: its table row is
+        all ones and is skipped. That is ~36 of 54 features for a typical password, and the
         table rows read drop from ~225 KB to ~75 KB.
         """
         if not len(self.leaf_before):
             return self.baseline
-        rows = self._rows(x)
+        query = np.empty(len(values), dtype=np.complex128)
+        query.real = self.numbers
+        query.imag = values
+        rows = self.keys.searchsorted(query)
+        if math.isnan(sum(values)):
+            rows = np.where(np.isnan(query.imag), self.nan_row, rows)
         alive = np.bitwise_and.reduce(self.table.take(rows[rows != self.first_row], axis=0), axis=0)
-        return float(np.cumsum(self.leaf_value.take(self.exit_leaves(alive)))[-1])
+        return np.cumsum(self.leaf_value.take(self.exit_leaves(alive))).item(-1)
 
     def exit_leaves(self, alive: np.ndarray) -> np.ndarray:
         """Positions in ``leaf_value`` of each tree's exit leaf (any shape, trees last).

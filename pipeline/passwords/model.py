@@ -152,7 +152,7 @@ class PasswordModel:
         x = feat.features_one(password, tables, self.markovs)
         # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the clamp
         # is the batch path's np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
-        frequency = float(np.expm1(self.forest.predict(x)))
+        frequency = float(np.expm1(self.forest.predict_one(x)))
         return frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
 
     def serving_tables(self) -> feat.ServingTables:

@@ -1,12 +1,15 @@
-"""The serving lookups (HashBuckets) find exactly what a binary search finds."""
+"""The serving lookups (HashBuckets) find exactly what a binary search finds; the shape
+features count characters by Python's own predicates, whatever the script."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.passwords.features import HashBuckets, hash64
+from pipeline.passwords.features import HashBuckets, hash64, shape_features
 
 INT64 = st.integers(-(2**63), 2**63 - 1)
 EXTREMES = [-(2**63), -1, 0, 1, 2**63 - 1]
@@ -40,3 +43,39 @@ def test_buckets_on_hashes_of_a_large_table() -> None:
 
 def test_an_empty_table_finds_nothing() -> None:
     assert HashBuckets(np.zeros(0, dtype=np.int64)).find([0, 5, *EXTREMES]) == [-1] * 7
+
+
+def per_character_shape(p: str) -> list[float]:
+    """The shape features by their definition: one predicate call per character."""
+
+    def kind(c: str) -> str:
+        return "l" if c.islower() else "u" if c.isupper() else "d" if c.isdigit() else "s"
+
+    lower, upper, digit = (sum(map(test, p)) for test in (str.islower, str.isupper, str.isdigit))
+    return [
+        len(p),
+        lower,
+        upper,
+        digit,
+        p.count(" "),
+        len(p) - lower - upper - digit - p.count(" "),
+        len(set(p)),
+        len(re.findall(r"(.)\1*", "".join(map(kind, p)))),
+        len(p) - len(p.rstrip("0123456789")),
+        float(bool(re.search(r"(19|20)\d\d$", p))),
+        float(p.isdigit()),
+        1.0 - len(set(p)) / len(p) if p else 0.0,
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=st.one_of(st.text(st.characters(max_codepoint=127)), st.text()))
+def test_shape_features_match_their_per_character_definition(p: str) -> None:
+    # ASCII strings take a translate-based path, others the predicates themselves
+    assert shape_features(p) == per_character_shape(p)
+
+
+def test_shape_features_of_every_ascii_character() -> None:
+    every = "".join(map(chr, range(128)))
+    for p in (every, every[::-1], "Monkey 1990", "ab12AB!!", "²³ªº١٢", ""):
+        assert shape_features(p) == per_character_shape(p)

@@ -165,6 +165,7 @@ def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel) -
     # Same floats: leaf values are added in scikit-learn's order.
     np.testing.assert_array_equal(fitted.forest.predict(x), expected)
     np.testing.assert_array_equal([fitted.forest.predict(row) for row in x], expected)
+    np.testing.assert_array_equal([fitted.forest.predict_one(row.tolist()) for row in x], expected)
     assert fitted.forest.predict(x[:0]).shape == (0,)
 
 
@@ -188,7 +189,7 @@ def test_flat_forest_splits_values_at_a_threshold_like_scikit_learn(
     x = np.array(rows)
     expected = fitted.regressor.predict(x)
     np.testing.assert_array_equal(forest.predict(x), expected)
-    np.testing.assert_array_equal([forest.predict(row) for row in x], expected)
+    np.testing.assert_array_equal([forest.predict_one(row.tolist()) for row in x], expected)
 
 
 def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel) -> None:
