@@ -4,7 +4,9 @@
 - One OpenMP/BLAS thread per worker: numerical libraries otherwise spin a thread per core on
   every small predict and two workers on two cores fight (47 vs 950 requests/s measured).
 - Prometheus multiprocess mode: each worker writes its metrics to files in
-  ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temp dir unless set), and ``/metrics`` sums them.
+  ``PROMETHEUS_MULTIPROC_DIR`` (unless set, a fresh dir in ``/dev/shm`` when the machine has
+  one, else in the temp dir), and ``/metrics`` sums them.
+- The workers' heartbeat files are in ``/dev/shm`` too, as gunicorn's docs advise for containers.
 - The access log has the path without the query string: Hat words are user text, and nothing a
   user types belongs in a log (``app/access_log.py`` does not even compute the other atoms).
   Passwords only ever travel in POST bodies, which are not logged.
@@ -18,8 +20,16 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# Memory-backed files when the machine has /dev/shm (Docker, Heroku, Linux): the heartbeat
+# fchmods a file per request and the metrics are mmapped, and on a disk-backed /tmp either can
+# stall a worker while the kernel writes the page back.
+_shm = Path("/dev/shm")
+worker_tmp_dir = str(_shm) if _shm.is_dir() and os.access(_shm, os.W_OK) else None
+
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix="prometheus-", dir=worker_tmp_dir
+    )
 _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"

@@ -86,3 +86,25 @@ def test_procfile_command_serves(models_dir, tmp_path) -> None:
     # SIGTERM (what Heroku sends) stops the whole server: nothing answers on the port any more
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url + "/health", timeout=2)
+
+
+def test_heartbeat_and_metrics_files_live_in_memory_when_there_is_dev_shm(monkeypatch) -> None:
+    """gunicorn touches its heartbeat file on every request and the metrics are mmapped: on a
+    disk-backed /tmp either can wait for a page write-back."""
+    import runpy
+    import shutil
+    from pathlib import Path
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    try:
+        shm = Path("/dev/shm")
+        if shm.is_dir() and os.access(shm, os.W_OK):
+            assert conf["worker_tmp_dir"] == "/dev/shm"
+            assert metrics_dir.parent == shm
+        else:
+            assert conf["worker_tmp_dir"] is None
+        assert metrics_dir.is_dir()
+    finally:
+        shutil.rmtree(metrics_dir)
