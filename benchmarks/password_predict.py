@@ -79,10 +79,10 @@ def main() -> None:
         "unknown password": timed(model.predict, probes),
         "known password": timed(model.predict, ["123456"] * args.n),
     }
-    tables, markovs = model.serving_tables(), model.markovs
-    rows = [features.features_one(p, tables, markovs) for p in probes]
+    tables = model.serving_tables()
+    rows = [features.features_one(p, tables) for p in probes]
     parts = {
-        "features_one": timed(lambda p: features.features_one(p, tables, markovs), probes),
+        "features_one": timed(lambda p: features.features_one(p, tables), probes),
         "FlatForest": timed(model.forest.predict_one, rows),
     }
     batch = unknown_passwords(10_000, seed=1)

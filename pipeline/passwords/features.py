@@ -26,8 +26,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, reduce
-from itertools import chain
-from operator import add
+from itertools import chain, groupby
+from operator import add, attrgetter
+from typing import Any
 
 import numpy as np
 
@@ -294,6 +295,61 @@ def markov_log_probs(p: str, markovs: Sequence[Markov]) -> list[float]:
     return out
 
 
+@dataclass
+class MarkovGroup:
+    """Models of one order fit on the same strings (mk3 and mk3w differ only by weights), scored
+    together for serving: their n-grams and contexts are the same keys, so one lookup per n-gram
+    gives every model's term, where separate models take one each. Built at load, not saved.
+
+    A group of one model uses that model's own tables (its terms are floats, not tuples).
+    """
+
+    order: int
+    width: int  # how many models: terms are tuples of this many floats, or floats when 1
+    seen: dict[str, Any]
+    unseen: dict[str, Any]
+    default: Any
+
+    @classmethod
+    def of(cls, models: Sequence[Markov]) -> list[MarkovGroup]:
+        """The groups scoring ``models``, in their order: each run of one order with the same
+        keys is one group; a model whose keys differ from its neighbours' stays alone.
+        """
+        groups = []
+        for order, run in groupby(models, key=attrgetter("order")):
+            first, *rest = run
+            if rest and all(
+                m.log_probs.keys() == first.log_probs.keys()
+                and m.unseen.keys() == first.unseen.keys()
+                for m in rest
+            ):
+                together = [first, *rest]
+                groups.append(
+                    cls(
+                        order,
+                        len(together),
+                        {g: tuple(m.log_probs[g] for m in together) for g in first.log_probs},
+                        {c: tuple(m.unseen[c] for m in together) for c in first.unseen},
+                        tuple(m.default for m in together),
+                    )
+                )
+            else:
+                groups += [
+                    cls(m.order, 1, m.log_probs, m.unseen, m.default) for m in (first, *rest)
+                ]
+        return groups
+
+    def scores(self, grams: list[str]) -> list[float]:
+        """Each model's :meth:`Markov.score` of ``grams``: the same terms summed in the same
+        order, so the same floats.
+        """
+        seen, unseen, default = self.seen.get, self.unseen.get, self.default
+        terms = [t if (t := seen(g)) is not None else unseen(g[:-1], default) for g in grams]
+        if self.width == 1:
+            return [reduce(add, terms, 0.0)]
+        return [reduce(add, column, 0.0) for column in zip(*terms, strict=True)]
+
+
 def fit_markovs(passwords: Sequence[str], counts: Sequence[float]) -> list[Markov]:
     """The n-gram models of ``MARKOV_SPECS``: unweighted (shape) and log-count weighted (use)."""
     log_w = [math.log(c) + 1.0 for c in counts]
@@ -553,7 +609,8 @@ class HashBuckets:
 
 
 class ServingTables:
-    """The known list and the dictionaries arranged for one password at a time (serving).
+    """The known list, the dictionaries and the n-gram models arranged for one password at a
+    time (serving).
 
     Every table is a :class:`HashBuckets`, and the values beside it are memoryviews, so a lookup
     and its value cost no numpy call: one served password reads five tables ~20 times. Counts
@@ -562,7 +619,10 @@ class ServingTables:
     numpy calls per password.
     """
 
-    def __init__(self, known: KnownList, dictionaries: Dictionaries) -> None:
+    def __init__(
+        self, known: KnownList, dictionaries: Dictionaries, markovs: Sequence[Markov]
+    ) -> None:
+        self.markovs = MarkovGroup.of(markovs)
         self.known = HashBuckets(known.keys)
         self.log_units = _python_view(np.log(known.units.astype(np.float64)), np.float64)
         self.frequencies = _python_view(known.frequencies, np.float64)
@@ -583,7 +643,7 @@ class ServingTables:
         return self.frequencies[i] if i >= 0 else None
 
 
-def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> list[float]:
+def features_one(p: str, tables: ServingTables) -> list[float]:
     """``build_features([p], known, markovs, dictionaries=dictionaries)[0]``, for serving.
 
     The same values (a test compares them on thousands of strings), computed for one unknown
@@ -606,7 +666,9 @@ def features_one(p: str, tables: ServingTables, markovs: Sequence[Markov]) -> li
             out += [math.log10(r) if r else MISSING for r in ranks]
         else:
             out += [MISSING] * width
-    mk = markov_log_probs(p, markovs)
+    mk = []
+    for group in tables.markovs:
+        mk += group.scores(padded_grams(p, group.order))
     chars = float(len(p)) + 1.0
     out += mk
     out += [v / chars for v in mk]

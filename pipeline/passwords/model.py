@@ -149,7 +149,7 @@ class PasswordModel:
         frequency = tables.frequency(feat.hash64(password))
         if frequency is not None:
             return frequency
-        x = feat.features_one(password, tables, self.markovs)
+        x = feat.features_one(password, tables)
         # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the clamp
         # is the batch path's np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
         frequency = float(np.expm1(self.forest.predict_one(x)))
@@ -161,7 +161,7 @@ class PasswordModel:
             raise RuntimeError("the model is not fitted; call fit() or load() first")
         if self._tables is None:
             dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
-            self._tables = feat.ServingTables(self.known, dictionaries)
+            self._tables = feat.ServingTables(self.known, dictionaries, self.markovs)
         return self._tables
 
     def estimate(self, passwords: Sequence[str]) -> np.ndarray:

@@ -9,7 +9,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.passwords.features import HashBuckets, hash64, shape_features
+from pipeline.passwords.features import (
+    HashBuckets,
+    Markov,
+    MarkovGroup,
+    hash64,
+    padded_grams,
+    shape_features,
+)
 
 INT64 = st.integers(-(2**63), 2**63 - 1)
 EXTREMES = [-(2**63), -1, 0, 1, 2**63 - 1]
@@ -79,3 +86,22 @@ def test_shape_features_of_every_ascii_character() -> None:
     every = "".join(map(chr, range(128)))
     for p in (every, every[::-1], "Monkey 1990", "ab12AB!!", "²³ªº١٢", ""):
         assert shape_features(p) == per_character_shape(p)
+
+
+def test_markov_groups_score_exactly_like_their_models() -> None:
+    words = ["password", "monkey12", "dragon", "iloveyou", "abc", "pass"]
+    plain = Markov.fit(words, [1.0] * 6, 3)
+    weighted = Markov.fit(words, [2.5, 1.0, 0.5, 3.0, 1.0, 1.5], 3)  # same keys, other values
+    fewer = Markov.fit(words[:3], [1.0] * 3, 3)  # same order, other keys
+    pairs = Markov.fit(words, [1.0] * 6, 2)
+    probes = ["password", "monkey", "zzqx", "", "a", "Ünï", "passpass", "abc12"]
+
+    for models, shape in (
+        ([pairs, plain, weighted], [(2, 1), (3, 2)]),
+        ([pairs, plain, weighted, fewer], [(2, 1), (3, 1), (3, 1), (3, 1)]),
+    ):
+        groups = MarkovGroup.of(models)
+        assert [(g.order, g.width) for g in groups] == shape
+        for p in probes:
+            scored = [s for g in groups for s in g.scores(padded_grams(p, g.order))]
+            assert scored == [m.score(padded_grams(p, m.order)) for m in models]

@@ -217,7 +217,7 @@ def test_one_row_features_equal_the_batch_path(model: PasswordModel) -> None:
         probes, model.known, model.markovs, dictionaries=model.dictionaries
     )
     tables = model.serving_tables()
-    one = [features.features_one(p, tables, model.markovs) for p in probes]
+    one = [features.features_one(p, tables) for p in probes]
     np.testing.assert_array_equal(np.vstack(one), batch)
 
 
