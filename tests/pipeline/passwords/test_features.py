@@ -105,3 +105,26 @@ def test_markov_groups_score_exactly_like_their_models() -> None:
         for p in probes:
             scored = [s for g in groups for s in g.scores(padded_grams(p, g.order))]
             assert scored == [m.score(padded_grams(p, m.order)) for m in models]
+
+
+REGEX_DEFINITIONS = {
+    "_strip_tail_nonalpha": lambda p: re.sub(r"[^A-Za-z]+$", "", p),
+    "_tail_nonalpha": lambda p: re.search(r"[^A-Za-z]*$", p).group(),  # type: ignore[union-attr]
+    "_strip_tail_digits": lambda p: re.sub(r"\d+$", "", p),
+    "_strip_head_digits": lambda p: re.sub(r"^\d+", "", p),
+    "_letters": lambda p: re.sub(r"[^A-Za-z]", "", p),
+    "_digits": lambda p: re.sub(r"\D", "", p),
+    "_lower_letters": lambda p: re.sub(r"[^a-z]", "", p),
+}
+TRICKY = ["", "\n", "12\n", "abc12\n", "a1\nb", "monkey12\n", "١٢٣abc", "abc١٢٣", "ab!\n\n", "7"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=st.one_of(st.text(st.characters(max_codepoint=127)), st.text(), st.sampled_from(TRICKY)))
+def test_string_transforms_match_their_regular_expressions(p: str) -> None:
+    # ASCII strings take str methods; the rest, and a trailing newline ($ matches before it),
+    # take the expressions
+    from pipeline.passwords import features
+
+    for name, definition in REGEX_DEFINITIONS.items():
+        assert getattr(features, name)(p) == definition(p), name
