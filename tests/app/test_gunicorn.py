@@ -95,7 +95,9 @@ def test_heartbeat_and_metrics_files_live_in_memory_when_there_is_dev_shm(monkey
     import shutil
     from pathlib import Path
 
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # the config sets env vars: let it set them in a copy, not in this process's environment
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()})
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
     metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     try:
