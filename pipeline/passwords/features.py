@@ -243,9 +243,10 @@ _ASCII_CLASSES = str.maketrans({chr(i): _char_class(chr(i)) for i in range(128)}
 def shape_features(p: str) -> list[float]:
     """Character make-up of the password.
 
-    Most passwords are ASCII, where the four classes exclude each other: one ``translate``
-    names every character's class and the counts are counts of those names. Other strings take
-    the per-character predicates (a character may be, say, both a digit and something else).
+    No character is in two of the classes (lower, upper, digit), so the counts are counts of
+    the class names. For an ASCII string one ``translate`` names them all at once (most
+    passwords); other strings take the per-character predicates, as a table for every Unicode
+    character would be too large.
     """
     if p.isascii():
         classes = p.translate(_ASCII_CLASSES)
