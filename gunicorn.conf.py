@@ -26,7 +26,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 _shm = Path("/dev/shm")
 worker_tmp_dir = str(_shm) if _shm.is_dir() and os.access(_shm, os.W_OK) else None
 
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
         prefix="prometheus-", dir=worker_tmp_dir
     )
@@ -64,3 +65,11 @@ def child_exit(server, worker):
     from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
     GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics dir this config made: in /dev/shm it would hold memory until a reboot.
+    A dir given by PROMETHEUS_MULTIPROC_DIR is its owner's to keep.
+    """
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

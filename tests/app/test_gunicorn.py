@@ -88,7 +88,7 @@ def test_procfile_command_serves(models_dir, tmp_path) -> None:
         requests.get(server.url + "/health", timeout=2)
 
 
-def test_heartbeat_and_metrics_files_live_in_memory_when_there_is_dev_shm(monkeypatch) -> None:
+def test_heartbeat_and_metrics_files_live_in_memory_and_go_at_exit(monkeypatch) -> None:
     """gunicorn touches its heartbeat file on every request and the metrics are mmapped: on a
     disk-backed /tmp either can wait for a page write-back."""
     import runpy
@@ -108,5 +108,7 @@ def test_heartbeat_and_metrics_files_live_in_memory_when_there_is_dev_shm(monkey
         else:
             assert conf["worker_tmp_dir"] is None
         assert metrics_dir.is_dir()
+        conf["on_exit"](None)  # the dir it made goes with the server
+        assert not metrics_dir.exists()
     finally:
-        shutil.rmtree(metrics_dir)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
