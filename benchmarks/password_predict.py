@@ -3,8 +3,8 @@
 Usage: python -m benchmarks.password_predict [--models-dir models] [--n 3000]
 Times ``PasswordModel.predict(one_password)`` for passwords unknown to the model (the slow path:
 features + boosting) and known ones (a hash lookup), after a warm-up, and prints percentiles;
-then the two parts of the slow path (``features.features_one`` and ``FlatForest.predict`` for one
-row), a batch of 10,000 unknown passwords (the evaluation's case), and the process's RSS.
+then the two parts of the slow path (``features.features_one`` and ``FlatForest.predict_one``
+for one row), a batch of 10,000 unknown passwords (the evaluation's case), and the process's RSS.
 Targets (issue 4, serving): one unknown password p50 <= 0.15 ms and p99 <= 0.5 ms, so that
 ``/predict`` keeps up with a bare Flask request; artifact <= 50 MB.
 """
