@@ -243,19 +243,13 @@ _ASCII_CLASSES = str.maketrans({chr(i): _char_class(chr(i)) for i in range(128)}
 def shape_features(p: str) -> list[float]:
     """Character make-up of the password.
 
-    No character is in two of the classes (lower, upper, digit), so the counts are counts of
-    the class names. For an ASCII string one ``translate`` names them all at once (most
-    passwords); other strings take the per-character predicates, as a table for every Unicode
-    character would be too large.
+    No character is in two of the classes (lower, upper, digit; checked over all of Unicode),
+    so the counts are counts of the class names. For an ASCII string one ``translate`` names
+    them all at once (most passwords); other strings name them character by character, as a
+    table for every Unicode character would be too large.
     """
-    if p.isascii():
-        classes = p.translate(_ASCII_CLASSES)
-        n_lower, n_upper, n_digit = classes.count("l"), classes.count("u"), classes.count("d")
-    else:
-        classes = "".join(map(_char_class, p))
-        n_lower = sum(map(str.islower, p))
-        n_upper = sum(map(str.isupper, p))
-        n_digit = sum(map(str.isdigit, p))
+    classes = p.translate(_ASCII_CLASSES) if p.isascii() else "".join(map(_char_class, p))
+    n_lower, n_upper, n_digit = classes.count("l"), classes.count("u"), classes.count("d")
     n_space = p.count(" ")
     n_unique = len(set(p))
     return [
@@ -267,7 +261,7 @@ def shape_features(p: str) -> list[float]:
         len(p) - n_lower - n_upper - n_digit - n_space,
         n_unique,
         len(_RUNS.findall(classes)),
-        len(p) - len(p.rstrip("0123456789")),
+        len(p) - len(p.rstrip(_DIGITS)),
         float(bool(_YEAR_TAIL.search(p))),
         float(p.isdigit()),
         1.0 - n_unique / len(p) if p else 0.0,
