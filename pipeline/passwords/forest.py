@@ -213,21 +213,27 @@ class _Index:
             baseline=forest.baseline,
         )
 
-    def _rows(self, x: np.ndarray) -> np.ndarray:
-        """The table row of each feature of each row of ``x`` (any shape, features last)."""
-        query = np.empty(x.shape, dtype=np.complex128)
+    def _rows(
+        self, x: np.ndarray | Sequence[float], shape: int | tuple[int, ...], maybe_nan: bool
+    ) -> np.ndarray:
+        """The table row of each feature of each row of ``x`` (an array of ``shape``, features
+        last, or one row as a list); ``maybe_nan`` is False only when ``x`` holds no NaN.
+        """
+        query = np.empty(shape, dtype=np.complex128)
         query.real = self.numbers
         query.imag = x  # assigned, not multiplied: 1j * inf would make the real part NaN
         rows = self.keys.searchsorted(query)  # NaN queries: any position, replaced below
-        if math.isnan(x.max()):  # a NaN somewhere (max propagates it): find which features
-            rows = np.where(np.isnan(x), self.nan_row, rows)
+        if maybe_nan:
+            rows = np.where(np.isnan(query.imag), self.nan_row, rows)
         return rows
 
     def predict_rows(self, x: np.ndarray) -> np.ndarray:
         """Predictions for a few rows (the temporaries are rows x features x trees)."""
         if not len(self.leaf_before):
             return np.full(len(x), self.baseline)
-        alive = np.bitwise_and.reduce(self.table[self._rows(x)], axis=1)
+        # max propagates NaN, and does not warn on inf - inf as a sum would
+        rows = self._rows(x, x.shape, math.isnan(x.max()))
+        alive = np.bitwise_and.reduce(self.table[rows], axis=1)
         values = self.leaf_value[self.exit_leaves(alive)]
         return np.cumsum(values, axis=1)[:, -1]  # scikit-learn's order: tree by tree
 
@@ -244,12 +250,7 @@ class _Index:
         """
         if not len(self.leaf_before):
             return self.baseline
-        query = np.empty(len(values), dtype=np.complex128)
-        query.real = self.numbers
-        query.imag = values
-        rows = self.keys.searchsorted(query)
-        if math.isnan(sum(values)):
-            rows = np.where(np.isnan(query.imag), self.nan_row, rows)
+        rows = self._rows(values, len(values), math.isnan(sum(values)))
         alive = np.bitwise_and.reduce(self.table.take(rows[rows != self.first_row], axis=0), axis=0)
         return np.cumsum(self.leaf_value.take(self.exit_leaves(alive))).item(-1)
 
