@@ -310,9 +310,15 @@ class Markov:
         Summed left to right (``reduce``, not ``sum``, whose rounding changed in Python 3.12), so
         every version gives the floats the model was trained on.
         """
-        seen, unseen, default = self.log_probs.get, self.unseen.get, self.default
-        terms = [lp if (lp := seen(g)) is not None else unseen(g[:-1], default) for g in grams]
-        return reduce(add, terms, 0.0)
+        return reduce(add, _terms(grams, self.log_probs, self.unseen, self.default), 0.0)
+
+
+def _terms(grams: list[str], seen: dict[str, Any], unseen: dict[str, Any], default: Any) -> list:
+    """Each n-gram's term: its own value when seen in training, else its context's unseen value,
+    else the default. The one rule for a model (floats) and a :class:`MarkovGroup` (tuples).
+    """
+    seen_get, unseen_get = seen.get, unseen.get
+    return [t if (t := seen_get(g)) is not None else unseen_get(g[:-1], default) for g in grams]
 
 
 def padded_grams(p: str, order: int) -> list[str]:
@@ -354,13 +360,13 @@ class MarkovGroup:
         """
         groups = []
         for order, run in groupby(models, key=attrgetter("order")):
-            first, *rest = run
-            if rest and all(
+            together = list(run)
+            first = together[0]
+            if len(together) > 1 and all(
                 m.log_probs.keys() == first.log_probs.keys()
                 and m.unseen.keys() == first.unseen.keys()
-                for m in rest
+                for m in together
             ):
-                together = [first, *rest]
                 groups.append(
                     cls(
                         order,
@@ -371,17 +377,14 @@ class MarkovGroup:
                     )
                 )
             else:
-                groups += [
-                    cls(m.order, 1, m.log_probs, m.unseen, m.default) for m in (first, *rest)
-                ]
+                groups += [cls(m.order, 1, m.log_probs, m.unseen, m.default) for m in together]
         return groups
 
     def scores(self, grams: list[str]) -> list[float]:
         """Each model's :meth:`Markov.score` of ``grams``: the same terms summed in the same
         order, so the same floats.
         """
-        seen, unseen, default = self.seen.get, self.unseen.get, self.default
-        terms = [t if (t := seen(g)) is not None else unseen(g[:-1], default) for g in grams]
+        terms = _terms(grams, self.seen, self.unseen, self.default)
         if self.width == 1:
             return [reduce(add, terms, 0.0)]
         return [reduce(add, column, 0.0) for column in zip(*terms, strict=True)]
