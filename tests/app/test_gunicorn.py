@@ -96,7 +96,7 @@ def test_heartbeat_and_metrics_files_live_in_memory_and_go_at_exit(monkeypatch) 
     from pathlib import Path
 
     # the config sets env vars: let it set them in a copy, not in this process's environment
-    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()})
+    monkeypatch.setattr(os, "environ", dict(os.environ))
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
     metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
