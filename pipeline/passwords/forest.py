@@ -245,7 +245,7 @@ class _Index:
         stays a list until the query array takes it, NaN is looked for by a Python ``sum`` (NaN,
         or inf - inf, which only costs the exact check), and the exit leaves come from a bit
         count. A feature below all its thresholds sends the row right nowhere: its table row is
-        all ones and is skipped. That is ~36 of 54 features for a typical password, and the
+        all ones and is skipped. That is ~37 of 55 features for a typical password, and the
         table rows read drop from ~225 KB to ~75 KB.
         """
         if not len(self.leaf_before):
