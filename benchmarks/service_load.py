@@ -10,6 +10,12 @@ drawn from the production player's vocabulary with a few unknown ones. Also meas
 (process start to the first 200 from /health) and the server's memory (master + workers: RSS
 summed, which counts shared pages once per process, and PSS, which splits them).
 
+This machine is shared, so each endpoint's run also says where the CPU went: the server's and
+wrk's CPU per request (from /proc and the finished wrk's rusage), and the share of the machine's
+CPU time stolen by the hypervisor for other guests (``steal``) or used by processes outside the
+benchmark (``others``). A run that misses a target with a high steal or others share measured the
+neighbours; the CPU per request does not depend on them as much as the throughput does.
+
 Targets (issue 4): zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
 /explain and /guess p99 <= 50 ms; whole server <= 512 MB RSS; cold start <= 5 s.
 The results are printed and written to reports/benchmarks/service_load.json.
@@ -22,10 +28,12 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -91,11 +99,15 @@ def parse_wrk(output: str) -> dict[str, float]:
     return result
 
 
+def server_pids(master_pid: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    return [master_pid, *(int(p) for p in children.read_text().split())]
+
+
 def server_memory_mb(master_pid: int) -> dict[str, float]:
     """RSS and PSS summed over the master and its workers."""
-    pids = [master_pid]
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
-    pids += [int(p) for p in children.read_text().split()]
+    pids = server_pids(master_pid)
     rss = pss = 0.0
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -105,6 +117,69 @@ def server_memory_mb(master_pid: int) -> dict[str, float]:
             if line.startswith("Pss:"):
                 pss += int(line.split()[1]) / 1024
     return {"processes": len(pids), "rss_mb": rss, "pss_mb": pss}
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_ticks(stat: str) -> dict[str, int]:
+    """The machine's CPU time by state, in clock ticks summed over the cores, from the ``cpu``
+    line of ``/proc/stat`` (user, nice, system, idle, iowait, irq, softirq, steal).
+    """
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    fields = stat.splitlines()[0].split()
+    if fields[0] != "cpu":
+        raise ValueError(f"not a /proc/stat cpu line: {fields[0]!r}")
+    return dict(zip(names, (int(x) for x in fields[1:9]), strict=True))
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (fields 14 and 15 of ``/proc/<pid>/stat``)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # the name in parentheses may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """Cumulative CPU counters at one moment: the machine's, the server's and finished
+    children's (wrk runs to completion, so its time is in ``RUSAGE_CHILDREN`` afterwards).
+    """
+
+    machine: dict[str, int]
+    server_s: float
+    children_s: float
+
+    @classmethod
+    def take(cls, master_pid: int) -> CpuSnapshot:
+        """The counters now, for the server whose master is ``master_pid``."""
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return cls(
+            machine=machine_ticks(Path("/proc/stat").read_text()),
+            server_s=sum(process_cpu_s(pid) for pid in server_pids(master_pid)),
+            children_s=usage.ru_utime + usage.ru_stime,
+        )
+
+
+def cpu_usage(before: CpuSnapshot, after: CpuSnapshot, requests: float) -> dict[str, float]:
+    """Where the CPU went between two snapshots around one wrk run of ``requests`` requests.
+
+    ``steal_pct`` and ``others_pct`` are shares of the machine's whole CPU time (all cores);
+    ``others`` is user and system time of processes that are neither the server nor wrk.
+    """
+    ticks = {k: after.machine[k] - before.machine[k] for k in after.machine}
+    total_s = max(sum(ticks.values()), 1) / CLOCK_TICKS
+    server_s = after.server_s - before.server_s
+    client_s = after.children_s - before.children_s
+    processes_s = (ticks["user"] + ticks["nice"] + ticks["system"]) / CLOCK_TICKS
+    per_request = 1000 / max(requests, 1)
+    return {
+        "server_cpu_ms_per_request": server_s * per_request,
+        "wrk_cpu_ms_per_request": client_s * per_request,
+        "steal_pct": 100 * ticks["steal"] / CLOCK_TICKS / total_s,
+        "others_pct": 100 * max(processes_s - server_s - client_s, 0.0) / total_s,
+        "idle_pct": 100 * (ticks["idle"] + ticks["iowait"]) / CLOCK_TICKS / total_s,
+    }
 
 
 def hat_words(models_dir: Path, n: int = 400, seed: int = 0) -> list[str]:
@@ -164,7 +239,10 @@ def main() -> None:
         for path in ("/health", "/predict", "/explain", "/guess"):
             script = str(work / f"{path.strip('/')}.lua") if path in scripts else None
             print(f"wrk {path} for {args.duration} s ...", file=sys.stderr, flush=True)
-            endpoints[path] = parse_wrk(run_wrk(server.url, script, args, path))
+            before = CpuSnapshot.take(server.proc.pid)
+            result = parse_wrk(run_wrk(server.url, script, args, path))
+            after = CpuSnapshot.take(server.proc.pid)
+            endpoints[path] = result | cpu_usage(before, after, result["requests"])
         results["endpoints"] = endpoints
         results["memory_after_load"] = server_memory_mb(server.proc.pid)
         results["health_after"] = requests.get(server.url + "/health", timeout=2).status_code
@@ -209,6 +287,22 @@ def report(r: dict) -> None:
             f"{path:<10} {v['requests_per_s']:>9.0f} {v['p50_ms']:>8.2f} {v['p99_ms']:>8.2f}"
             f" {int(v['requests']):>9} {errors:>7}"
         )
+    print(
+        f"\n{'endpoint':<10} {'server CPU ms/req':>17} {'wrk CPU ms/req':>14} {'steal %':>8}"
+        f" {'others %':>8} {'idle %':>7}"
+    )
+    for path, v in r["endpoints"].items():
+        print(
+            f"{path:<10} {v['server_cpu_ms_per_request']:>17.3f}"
+            f" {v['wrk_cpu_ms_per_request']:>14.3f} {v['steal_pct']:>8.1f}"
+            f" {v['others_pct']:>8.1f} {v['idle_pct']:>7.1f}"
+        )
+    health, predict = r["endpoints"]["/health"], r["endpoints"]["/predict"]
+    print(
+        "/health's server CPU a request as a share of /predict's:"
+        f" {health['server_cpu_ms_per_request'] / predict['server_cpu_ms_per_request']:.0%}"
+        " (the throughput ratio with the machine's noise taken out, not a target)\n"
+    )
     for when in ("memory_after_start", "memory_after_load"):
         m = r[when]
         print(
