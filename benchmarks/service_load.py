@@ -301,7 +301,7 @@ def report(r: dict) -> None:
     print(
         "/health's server CPU a request as a share of /predict's:"
         f" {health['server_cpu_ms_per_request'] / predict['server_cpu_ms_per_request']:.0%}"
-        " (the throughput ratio with the machine's noise taken out, not a target)\n"
+        " (CPU per request, which the neighbours move less than throughput; not a target)\n"
     )
     for when in ("memory_after_start", "memory_after_load"):
         m = r[when]
