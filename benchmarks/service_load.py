@@ -14,7 +14,8 @@ This machine is shared, so each endpoint's run also says where the CPU went: the
 wrk's CPU per request (from /proc and the finished wrk's rusage), and the share of the machine's
 CPU time stolen by the hypervisor for other guests (``steal``) or used by processes outside the
 benchmark (``others``). A run that misses a target with a high steal or others share measured the
-neighbours; the CPU per request does not depend on them as much as the throughput does.
+neighbours. A slow hour measured here raised the CPU per request as much as it cut throughput
+(no steal: the same work ran slower), but it raised it for every endpoint alike.
 
 Targets (issue 4): zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
 /explain and /guess p99 <= 50 ms; whole server <= 512 MB RSS; cold start <= 5 s.
@@ -301,7 +302,7 @@ def report(r: dict) -> None:
     print(
         "/health's server CPU a request as a share of /predict's:"
         f" {health['server_cpu_ms_per_request'] / predict['server_cpu_ms_per_request']:.0%}"
-        " (CPU per request, which the neighbours move less than throughput; not a target)\n"
+        " (a diagnostic, not a target)\n"
     )
     for when in ("memory_after_start", "memory_after_load"):
         m = r[when]
