@@ -13,9 +13,11 @@ summed, which counts shared pages once per process, and PSS, which splits them).
 This machine is shared, so each endpoint's run also says where the CPU went: the server's and
 wrk's CPU per request (from /proc and the finished wrk's rusage), and the share of the machine's
 CPU time stolen by the hypervisor for other guests (``steal``) or used by processes outside the
-benchmark (``others``). A run that misses a target with a high steal or others share measured the
-neighbours. A slow hour measured here raised the CPU per request as much as it cut throughput
-(no steal: the same work ran slower), but it raised it for every endpoint alike.
+server and wrk (``others``, which includes this benchmark's core probes). And how fast the cores
+ran meanwhile (:mod:`benchmarks.core_speed`): a fixed Python probe on each core every 0.5 s,
+as the median speed relative to the run's fastest probe and the share of probes slower than 75%
+of it. A core of this VM can run at about half speed for seconds while steal stays at zero; a
+run measured on slow cores says so.
 
 Targets (issue 4): zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
 /explain and /guess p99 <= 50 ms; whole server <= 512 MB RSS; cold start <= 5 s.
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.core_speed import CoreSpeedSampler, speed_summary
 from pipeline.config import Paths
 from pipeline.registry import production_dir
 from tests.live import start_image_command
@@ -233,21 +236,29 @@ def main() -> None:
         args.models_dir, work / "server.log", WEB_CONCURRENCY="2", PATH=path
     )
     results: dict[str, object] = {"connections": args.connections, "duration_s": args.duration}
+    sampler = CoreSpeedSampler()
     try:
         results["cold_start_s"] = server.wait_healthy()
         results["memory_after_start"] = server_memory_mb(server.proc.pid)
-        endpoints = {}
+        sampler.calibrate()
+        sampler.start()
+        endpoints, probes = {}, {}
         for path in ("/health", "/predict", "/explain", "/guess"):
             script = str(work / f"{path.strip('/')}.lua") if path in scripts else None
             print(f"wrk {path} for {args.duration} s ...", file=sys.stderr, flush=True)
-            before = CpuSnapshot.take(server.proc.pid)
+            before, first = CpuSnapshot.take(server.proc.pid), len(sampler.samples)
             result = parse_wrk(run_wrk(server.url, script, args, path))
-            after = CpuSnapshot.take(server.proc.pid)
+            after, probes[path] = CpuSnapshot.take(server.proc.pid), sampler.samples[first:]
             endpoints[path] = result | cpu_usage(before, after, result["requests"])
+        sampler.stop()
+        results["fastest_probe_ms"] = best = sampler.best_ms()
+        for path, mine in probes.items():
+            endpoints[path] |= speed_summary(mine, best)
         results["endpoints"] = endpoints
         results["memory_after_load"] = server_memory_mb(server.proc.pid)
         results["health_after"] = requests.get(server.url + "/health", timeout=2).status_code
     finally:
+        sampler.stop()
         server.stop()
     results["checks"] = checks(results)
     report(results)
@@ -290,13 +301,14 @@ def report(r: dict) -> None:
         )
     print(
         f"\n{'endpoint':<10} {'server CPU ms/req':>17} {'wrk CPU ms/req':>14} {'steal %':>8}"
-        f" {'others %':>8} {'idle %':>7}"
+        f" {'others %':>8} {'idle %':>7} {'core speed':>10} {'slow %':>7}"
     )
     for path, v in r["endpoints"].items():
         print(
             f"{path:<10} {v['server_cpu_ms_per_request']:>17.3f}"
             f" {v['wrk_cpu_ms_per_request']:>14.3f} {v['steal_pct']:>8.1f}"
             f" {v['others_pct']:>8.1f} {v['idle_pct']:>7.1f}"
+            f" {v['core_speed']:>10.2f} {v['slow_core_pct']:>7.0f}"
         )
     health, predict = r["endpoints"]["/health"], r["endpoints"]["/predict"]
     print(
