@@ -43,10 +43,9 @@ def probe_ms() -> float:
 
 @dataclass(frozen=True)
 class Sample:
-    """One probe: which core, when (``time.monotonic``) and its CPU milliseconds."""
+    """One probe: which core and its CPU milliseconds."""
 
     cpu: int
-    at: float
     ms: float
 
 
@@ -105,7 +104,7 @@ class CoreSpeedSampler:
         try:
             for cpu in self.cpus:
                 os.sched_setaffinity(0, {cpu})  # 0: this thread only
-                self.samples.append(Sample(cpu, time.monotonic(), probe_ms()))
+                self.samples.append(Sample(cpu, probe_ms()))
         finally:
             os.sched_setaffinity(0, allowed)
 
