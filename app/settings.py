@@ -12,7 +12,9 @@ from pipeline.config import ROOT
 
 @dataclass(frozen=True)
 class Settings:
-    """Defaults suit a local run; every field can be set by an environment variable."""
+    """Defaults suit a local run. The first four fields come from environment variables (as
+    Heroku and Docker set them); the limits only from ``create_app(config)``.
+    """
 
     models_dir: Path = ROOT / "models"
     port: int = 5000

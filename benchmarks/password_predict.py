@@ -5,8 +5,9 @@ Times ``PasswordModel.predict(one_password)`` for passwords unknown to the model
 features + boosting) and known ones (a hash lookup), after a warm-up, and prints percentiles;
 then the two parts of the slow path (``features.features_one`` and ``FlatForest.predict_one``
 for one row), a batch of 10,000 unknown passwords (the evaluation's case), and the process's RSS.
-Targets (issue 4, serving): one unknown password p50 <= 0.15 ms and p99 <= 0.5 ms, so that
-``/predict`` keeps up with a bare Flask request; artifact <= 50 MB.
+Targets: issue 2's one-password p99 <= 2 ms and artifact <= 50 MB. The service sets a tighter
+budget of its own (not an issue's number, and not checked here): one unknown password p50 <= 0.15 ms
+and p99 <= 0.5 ms, so that ``/predict`` keeps up with a bare Flask request (issue 4's ratio).
 """
 
 from __future__ import annotations
