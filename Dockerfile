@@ -1,5 +1,16 @@
 # The service image: gunicorn serving the production models copied from models/.
 # Build after ./run_all.sh (or CI's promote job) has filled models/; see README "Deploy".
+
+# Stage 1: the password forest's compiled kernel (scripts/build_kernel.py). The full image has
+# gcc and Python's headers; only the built module goes into the slim image. Cython as locked in
+# Pipfile.lock (a test checks the pin).
+FROM python:3.11.7 AS kernel
+WORKDIR /build
+RUN pip install --no-cache-dir cython==3.3.1
+COPY scripts/build_kernel.py scripts/
+COPY pipeline/passwords/forest_kernel.pyx pipeline/passwords/
+RUN python scripts/build_kernel.py
+
 FROM python:3.11.7-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,15 +23,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /srv/app
 
-# dependencies first, so code changes reuse this layer; pipenv itself is not needed at run time
+# dependencies first, so code changes reuse this layer; pipenv and Cython (which built the kernel
+# in stage 1) are not needed at run time
 COPY Pipfile Pipfile.lock ./
 RUN pip install --no-cache-dir pipenv==2026.10.3 \
     && pipenv install --deploy --system \
-    && pip uninstall --yes pipenv \
+    && pip uninstall --yes pipenv cython \
     && rm -rf /root/.cache
 
 COPY app/ app/
 COPY pipeline/ pipeline/
+COPY --from=kernel /build/pipeline/passwords/forest_kernel.*.so pipeline/passwords/
 COPY wsgi.py gunicorn.conf.py params.yaml ./
 # the production models: models/ locally, CI's exported image-models/ (production versions only)
 ARG MODELS=models

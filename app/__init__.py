@@ -15,6 +15,7 @@ from app import errors, metrics, models, security
 from app.api import api
 from app.settings import Settings
 from app.web import web
+from pipeline.passwords import forest
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,4 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web)
     for name, problem in models.get_models_of(app).problems.items():
         app.logger.warning("model %s not loaded: %s", name, problem)
+    if forest.KERNEL != "compiled":
+        app.logger.warning(
+            "the password forest's kernel is not built (python scripts/build_kernel.py): "
+            "one-password predictions take the numpy path, which is slower under load"
+        )
     return app

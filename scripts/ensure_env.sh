@@ -1,5 +1,5 @@
 # Sourced by run_all.sh and run_tests.sh: build the virtualenv from Pipfile.lock when it is missing
-# or stale, then put it first on PATH. Usage: ensure_env [--dev]
+# or stale, put it first on PATH and compile the forest kernel. Usage: ensure_env [--dev]
 # The venv lives in .venv (PIPENV_VENV_IN_PROJECT) so every script and the README agree on it.
 
 ensure_env() {
@@ -28,4 +28,21 @@ ensure_env() {
   fi
   export PATH="$PWD/.venv/bin:$PATH"
   export PYTHONHASHSEED=0  # reproducible runs: set ordering and anything hashed by Python
+  build_kernel
+}
+
+# The password forest's compiled kernel, rebuilt when its source is newer. Not fatal: without it
+# the service predicts through the numpy path (same numbers, slower under load); under CI the tests
+# fail without it.
+build_kernel() {
+  local src=pipeline/passwords/forest_kernel.pyx built
+  built=$(compgen -G "pipeline/passwords/forest_kernel.*.so" | head -n 1 || true)
+  if [[ -n "$built" && "$built" -nt "$src" ]]; then
+    return 0
+  fi
+  echo "==> compiling the forest kernel (scripts/build_kernel.py)" >&2
+  if ! python scripts/build_kernel.py >&2; then
+    echo "warning: the forest kernel did not compile (it needs gcc and Python's headers);" \
+      "the service will predict through the slower numpy path" >&2
+  fi
 }

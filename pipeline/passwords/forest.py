@@ -20,6 +20,11 @@ Prediction follows QuickScorer (Lucchese et al., SIGIR 2015) instead of descendi
 
 Leaf values are added tree by tree in scikit-learn's order (``baseline + v0 + v1 + ...``), so the
 predictions equal scikit-learn's bit for bit. A test checks it.
+
+One row (the service's case) goes through a compiled loop over the same tables when it is built
+(:mod:`pipeline.passwords.forest_kernel`, ``scripts/build_kernel.py``): every numpy call costs
+microseconds under load, and the loop makes none. Without it, :meth:`_Index.predict_one_numpy`
+gives the same floats.
 """
 
 from __future__ import annotations
@@ -31,8 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+try:  # compiled by scripts/build_kernel.py; the numpy path gives the same floats, slower
+    from pipeline.passwords import forest_kernel as _kernel
+except ImportError:
+    _kernel = None
+
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingRegressor
+
+KERNEL = "compiled" if _kernel is not None else "numpy"  # how one row is predicted (logged)
 
 MAX_LEAVES = 64  # one bit per leaf in a uint64 mask
 ALL_LEAVES = np.uint64(2**64 - 1)
@@ -170,6 +182,10 @@ class _Index:
     leaf_before: np.ndarray  # per tree: the position before its first leaf in ``leaf_value``
     leaf_value: np.ndarray  # the baseline is added to the first tree's leaves (see build)
     baseline: float
+    # the compiled kernel's view of the keys: per feature its thresholds, from first_row on
+    thresholds: np.ndarray  # the imaginary parts of ``keys``
+    n_thresholds: np.ndarray
+    leaf_start: np.ndarray  # ``leaf_before + 1``
 
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:
@@ -202,8 +218,11 @@ class _Index:
         if n_trees:
             first = slice(forest.leaf_start[0], forest.leaf_start[1] if n_trees > 1 else None)
             leaf_value[first] = forest.baseline + leaf_value[first]
+        key_array = np.array(keys, dtype=np.complex128)
+        # feature f's thresholds sit between its -inf key (first_row[f] - 1) and its +inf key
+        n_thresholds = np.append(first_row[1:], len(keys) + 1) - first_row - 2
         return cls(
-            keys=np.array(keys, dtype=np.complex128),
+            keys=key_array,
             numbers=np.arange(n_features, dtype=np.float64),
             first_row=first_row,
             nan_row=len(keys) + np.arange(n_features, dtype=np.intp),
@@ -211,6 +230,9 @@ class _Index:
             leaf_before=forest.leaf_start.astype(np.intp) - 1,
             leaf_value=leaf_value,
             baseline=forest.baseline,
+            thresholds=np.ascontiguousarray(key_array.imag),
+            n_thresholds=n_thresholds.astype(np.intp),
+            leaf_start=forest.leaf_start.astype(np.intp),
         )
 
     def _rows(
@@ -238,6 +260,24 @@ class _Index:
         return np.cumsum(values, axis=1)[:, -1]  # scikit-learn's order: tree by tree
 
     def predict_one(self, values: Sequence[float]) -> float:
+        """:meth:`predict_rows` for one row given as a list: by the compiled kernel when it is
+        built (:mod:`pipeline.passwords.forest_kernel`), else by :meth:`predict_one_numpy`.
+        """
+        if _kernel is None:
+            return self.predict_one_numpy(values)
+        return _kernel.predict_one(
+            values if type(values) is list else list(values),
+            self.thresholds,
+            self.first_row,
+            self.n_thresholds,
+            self.nan_row,
+            self.table,
+            self.leaf_start,
+            self.leaf_value,
+            self.baseline,
+        )
+
+    def predict_one_numpy(self, values: Sequence[float]) -> float:
         """:meth:`predict_rows` for one row given as a list, in as few numpy calls as it takes.
 
         Under load each numpy call costs ~4 us with cold caches whatever its size (measured:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,10 @@ import pytest
 from pipeline import registry
 from pipeline.config import Paths
 from pipeline.passwords import features
+from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.model import ARTIFACT, LEGACY_ARTIFACT, PasswordModel
 from pipeline.passwords.train import train
+from tests.tools import require_kernel
 
 RANDOM_16 = ["q8#Lm2!vZr9@Tx4k", "Xk9#mQ2$vL7@pR4!", "7hG!t2Qw#9ZbLp0e"]
 
@@ -152,7 +155,16 @@ def probe_strings() -> list[str]:
     return [*RANDOM_16, *edge, "\udc80lone surrogate", "١٢٣abc", "monkey12\n", *randoms]
 
 
-def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel) -> None:
+@pytest.fixture(params=["compiled", "numpy"])
+def one_row(request) -> Callable[[FlatForest, list[float]], float]:
+    """Each one-row prediction path: the compiled kernel (required under CI) and numpy."""
+    if request.param == "compiled":
+        require_kernel()
+        return lambda forest, row: forest.predict_one(row)
+    return lambda forest, row: forest.index().predict_one_numpy(row)
+
+
+def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel, one_row) -> None:
     assert fitted.forest is not None and fitted.regressor is not None and fitted.known is not None
     x = features.build_features(
         probe_strings(), fitted.known, fitted.markovs, dictionaries=fitted.dictionaries
@@ -165,12 +177,12 @@ def test_flat_forest_predicts_exactly_like_scikit_learn(fitted: PasswordModel) -
     # Same floats: leaf values are added in scikit-learn's order.
     np.testing.assert_array_equal(fitted.forest.predict(x), expected)
     np.testing.assert_array_equal([fitted.forest.predict(row) for row in x], expected)
-    np.testing.assert_array_equal([fitted.forest.predict_one(row.tolist()) for row in x], expected)
+    np.testing.assert_array_equal([one_row(fitted.forest, row.tolist()) for row in x], expected)
     assert fitted.forest.predict(x[:0]).shape == (0,)
 
 
 def test_flat_forest_splits_values_at_a_threshold_like_scikit_learn(
-    fitted: PasswordModel,
+    fitted: PasswordModel, one_row
 ) -> None:
     """A value equal to a threshold goes left (``x <= threshold``); just above it goes right."""
     assert fitted.forest is not None and fitted.regressor is not None and fitted.known is not None
@@ -189,12 +201,10 @@ def test_flat_forest_splits_values_at_a_threshold_like_scikit_learn(
     x = np.array(rows)
     expected = fitted.regressor.predict(x)
     np.testing.assert_array_equal(forest.predict(x), expected)
-    np.testing.assert_array_equal([forest.predict_one(row.tolist()) for row in x], expected)
+    np.testing.assert_array_equal([one_row(forest, row.tolist()) for row in x], expected)
 
 
-def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel) -> None:
-    from pipeline.passwords.forest import FlatForest
-
+def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel, one_row) -> None:
     assert fitted.regressor is not None
     stump = np.zeros(1, dtype=fitted.regressor._predictors[0][0].nodes.dtype)
     stump["is_leaf"], stump["value"] = 1, 0.25
@@ -206,6 +216,7 @@ def test_flat_forest_takes_a_tree_that_is_a_single_leaf(fitted: PasswordModel) -
         x = np.zeros((3, fitted.regressor.n_features_in_))
         flat = FlatForest.from_sklearn(fitted.regressor)
         np.testing.assert_array_equal(flat.predict(x), fitted.regressor.predict(x))
+        assert [one_row(flat, row.tolist()) for row in x] == fitted.regressor.predict(x).tolist()
     finally:
         fitted.regressor._predictors[0][0].nodes = original
 
