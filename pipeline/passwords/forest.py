@@ -185,7 +185,6 @@ class _Index:
     # the compiled kernel's view of the keys: per feature its thresholds, from first_row on
     thresholds: np.ndarray  # the imaginary parts of ``keys``
     n_thresholds: np.ndarray
-    leaf_start: np.ndarray  # ``leaf_before + 1``
 
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:
@@ -232,7 +231,6 @@ class _Index:
             baseline=forest.baseline,
             thresholds=np.ascontiguousarray(key_array.imag),
             n_thresholds=n_thresholds.astype(np.intp),
-            leaf_start=forest.leaf_start.astype(np.intp),
         )
 
     def _rows(
@@ -272,7 +270,7 @@ class _Index:
             self.n_thresholds,
             self.nan_row,
             self.table,
-            self.leaf_start,
+            self.leaf_before,
             self.leaf_value,
             self.baseline,
         )

@@ -9,13 +9,13 @@ of its own, a feature below all its thresholds rules nothing out), and the leaf 
 tree by tree from the first tree's, as ``np.cumsum`` adds them: the same floats, which a test
 checks against the numpy path and scikit-learn.
 
-Built in place by ``scripts/build_kernel.sh``; without it the numpy path serves, slower.
+Built in place by ``scripts/build_kernel.py``; without it the numpy path serves, slower.
 """
 
 from cpython.float cimport PyFloat_AsDouble
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memset
 
 
 cdef extern from *:
@@ -29,7 +29,7 @@ def predict_one(
     const Py_ssize_t[::1] n_thresholds,
     const Py_ssize_t[::1] nan_row,
     const uint64_t[:, ::1] table,
-    const Py_ssize_t[::1] leaf_start,
+    const Py_ssize_t[::1] leaf_before,
     const double[::1] leaf_value,
     double baseline,
 ) -> float:
@@ -38,14 +38,13 @@ def predict_one(
     ``thresholds[first_row[f]:][:n_thresholds[f]]`` are feature ``f``'s split thresholds in
     ascending order, and ``table`` row ``first_row[f] + k`` is the AND of the masks of its nodes
     that a value above ``k`` of them sends right; ``nan_row[f]`` is the row for NaN. Tree ``t``'s
-    leaves start at ``leaf_start[t]`` in ``leaf_value`` (the baseline already in the first tree's).
+    leaves follow ``leaf_before[t]`` in ``leaf_value`` (the baseline already in the first tree's).
     """
-    cdef Py_ssize_t n_features = first_row.shape[0], n_trees = leaf_start.shape[0]
+    cdef Py_ssize_t n_features = first_row.shape[0], n_trees = leaf_before.shape[0]
     cdef Py_ssize_t f, t, lo, hi, mid, row
-    cdef double x, total
+    cdef double x, total = 0.0, value
     cdef uint64_t *alive
     cdef const uint64_t *masks
-    cdef bint ruled_out = False
     if len(values) != n_features:
         raise ValueError(f"the forest takes {n_features} features, got {len(values)}")
     if n_trees == 0:
@@ -53,6 +52,7 @@ def predict_one(
     alive = <uint64_t *> malloc(n_trees * sizeof(uint64_t))
     if alive == NULL:
         raise MemoryError()
+    memset(alive, 0xFF, n_trees * sizeof(uint64_t))  # no leaf ruled out yet
     try:
         for f in range(n_features):
             x = PyFloat_AsDouble(values[f])
@@ -71,26 +71,16 @@ def predict_one(
                     continue
                 row = lo
             masks = &table[row, 0]
-            if ruled_out:
-                for t in range(n_trees):
-                    alive[t] &= masks[t]
-            else:
-                memcpy(alive, masks, n_trees * sizeof(uint64_t))
-                ruled_out = True
-        # each tree's exit leaf is the lowest bit still set: the leaf no node on its path rules
-        # out, so there is one; a table that leaves none is not a forest's (and ctz(0) would
-        # read outside the tree)
-        if ruled_out:
             for t in range(n_trees):
-                if alive[t] == 0:
-                    raise ValueError(f"tree {t} has no leaf left: the tables are inconsistent")
-            total = leaf_value[leaf_start[0] + __builtin_ctzll(alive[0])]
-            for t in range(1, n_trees):
-                total += leaf_value[leaf_start[t] + __builtin_ctzll(alive[t])]
-        else:
-            total = leaf_value[leaf_start[0]]
-            for t in range(1, n_trees):
-                total += leaf_value[leaf_start[t]]
+                alive[t] &= masks[t]
+        # Each tree's exit leaf is the lowest bit still set: the leaf no node on its path rules
+        # out, so there is one; a table that leaves none is not a forest's (and ctz(0) would
+        # read outside the tree). The sum starts from the first value, as np.cumsum does.
+        for t in range(n_trees):
+            if alive[t] == 0:
+                raise ValueError(f"tree {t} has no leaf left: the tables are inconsistent")
+            value = leaf_value[leaf_before[t] + 1 + __builtin_ctzll(alive[t])]
+            total = value if t == 0 else total + value
         return total
     finally:
         free(alive)
