@@ -1,5 +1,5 @@
 # The service image: gunicorn serving the production models copied from models/.
-# Build after ./run_all.sh (or CI's promote job) has filled models/; see README "Deploy".
+# Build after ./run_all.sh (or CI's promote job) has filled models/; see docs/service.md "Deploy".
 
 # Stage 1: the password forest's compiled kernel (scripts/build_kernel.py). The full image has
 # gcc and Python's headers; only the built module goes into the slim image. Cython as locked in

@@ -2,7 +2,7 @@
 
 - ``PORT`` (default 5000) and ``WEB_CONCURRENCY`` (default 2 workers) as Heroku sets them.
 - One OpenMP/BLAS thread per worker: numerical libraries otherwise spin a thread per core on
-  every small predict and two workers on two cores fight (47 vs 950 requests/s measured).
+  every small predict and two workers on two cores fight over them.
 - Prometheus multiprocess mode: each worker writes its metrics to files in
   ``PROMETHEUS_MULTIPROC_DIR`` (unless set, a fresh dir in ``/dev/shm`` when the machine has
   one, else in the temp dir), and ``/metrics`` sums them.

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The whole pipeline: environment, data, checks, training, evaluation, versioned artifacts.
-# Usage: ./run_all.sh [STAGE ...]   stages: passwords, hat; none = all.
+# Usage: ./run_all.sh [STAGE ...]   one stage per model of pipeline/catalog.py; none = all.
 # Offline: DATA_MIRROR=DIR takes the source files from DIR instead of the network.
 # Each step's command is defined once, in scripts/step.sh, which dvc.yaml's stages run too.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-ALL_STAGES=(passwords hat)
+# the models, and each one's steps, from the one list of models (standard library only, so the
+# system python3 reads it before the virtualenv exists)
+mapfile -t ALL_STAGES < <(python3 -m pipeline.catalog)
+if [[ ${#ALL_STAGES[@]} -eq 0 ]]; then
+  echo "run_all.sh: 'python3 -m pipeline.catalog' listed no models; is python3 (3.11) on PATH?" >&2
+  exit 2
+fi
 stage="setup"
 on_error() {
   local rc=$1
@@ -30,9 +36,10 @@ fi
 for s in "${stages[@]}"; do
   case "$s" in
     -h|--help) usage; exit 0 ;;
-    passwords|hat) ;;
-    *) trap - ERR; echo "run_all.sh: unknown stage \"$s\"" >&2; usage; exit 2 ;;
   esac
+  if [[ " ${ALL_STAGES[*]} " != *" $s "* ]]; then
+    trap - ERR; echo "run_all.sh: unknown stage \"$s\"" >&2; usage; exit 2
+  fi
 done
 
 # shellcheck source=scripts/ensure_env.sh
@@ -44,15 +51,10 @@ started=$(date +%s)
 for s in "${stages[@]}"; do
   stage="$s"
   echo "==> stage ${s}: started $(date -u +%H:%M:%SZ)" >&2
-  case "$s" in
-    passwords)
-      scripts/step.sh passwords_prepare
-      scripts/step.sh passwords_train
-      ;;
-    hat)
-      scripts/step.sh hat_train
-      ;;
-  esac
+  mapfile -t steps < <(python3 -m pipeline.catalog steps "$s")
+  for step in "${steps[@]}"; do
+    scripts/step.sh "$step"
+  done
 done
 stage="promotion"
 scripts/step.sh promote "${stages[@]}"

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import errors, metrics, models, security
+from app import errors, metrics, model_store, security
 from app.api import api
 from app.settings import Settings
 from app.web import web
@@ -19,20 +19,27 @@ from pipeline.passwords import forest
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings from the environment, overridden by ``config`` (tests)."""
+    """Build the app: settings from the environment, overridden by ``config`` (tests).
+
+    ``config`` mixes the project's settings (lowercase keys of :class:`Settings`, e.g.
+    ``models_dir``) and Flask's own (uppercase, e.g. ``TESTING``), as flaskr's test config does.
+    """
     app = Flask(__name__)
-    settings = Settings.from_env().override(config or {})
+    config = dict(config or {})
+    flask_keys = {k: config.pop(k) for k in list(config) if k.isupper()}
+    settings = Settings.from_env().override(config)
+    app.config.update(flask_keys)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.logger.setLevel(getattr(logging, settings.log_level, logging.INFO))
     errors.init_app(app)
     security.init_app(app)
-    models.init_app(app)
-    metrics.init_app(app, models.get_models_of(app))
+    model_store.init_app(app)
+    metrics.init_app(app, model_store.get_models_of(app))
     app.register_blueprint(api)
     app.register_blueprint(web)
-    for name, problem in models.get_models_of(app).problems.items():
+    for name, problem in model_store.get_models_of(app).problems.items():
         app.logger.warning("model %s not loaded: %s", name, problem)
     if forest.KERNEL != "compiled":
         app.logger.warning(

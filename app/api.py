@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app import inputs, service
 from app.errors import BadInputError
-from app.models import get_models
+from app.model_store import get_models
 from app.openapi import spec
 
 api = Blueprint("api", __name__)

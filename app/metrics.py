@@ -21,7 +21,7 @@ from flask import Flask, current_app, request
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_flask_exporter import PrometheusMetrics
 
-from app.models import Models
+from app.model_store import Models
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # request latency buckets (seconds): fine below 50 ms, where the service should live

@@ -9,26 +9,26 @@ from typing import Any
 
 from app.errors import ModelUnavailableError
 from app.metrics import model_metrics
-from app.models import get_models
+from app.model_store import get_models
 from pipeline.hat.player import HatPlayer
 from pipeline.passwords.model import PasswordModel
 from pipeline.passwords.strength import band
 
 
-def _password_model() -> PasswordModel:
+def _loaded(name: str, what: str) -> Any:
     models = get_models()
-    if models.passwords is None:
-        raise ModelUnavailableError(
-            f"password model not loaded: {models.problems.get('passwords')}"
-        )
-    return models.passwords
+    model = models.get(name)
+    if model is None:
+        raise ModelUnavailableError(f"{what} not loaded: {models.problems.get(name)}")
+    return model
+
+
+def _password_model() -> PasswordModel:
+    return _loaded("passwords", "password model")
 
 
 def _player() -> HatPlayer:
-    models = get_models()
-    if models.hat is None:
-        raise ModelUnavailableError(f"Hat model not loaded: {models.problems.get('hat')}")
-    return models.hat
+    return _loaded("hat", "Hat model")
 
 
 def describe(frequency: float) -> dict[str, Any]:

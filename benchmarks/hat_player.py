@@ -1,7 +1,7 @@
 """Serving benchmark of the production Hat player: load time, RSS, explain/guess latency.
 
 Usage: python -m benchmarks.hat_player [--models-dir models]
-Run in a fresh process, so RSS is what a gunicorn worker would hold. Targets (issue 3):
+Run in a fresh process, so RSS is what a gunicorn worker would hold. Targets:
 explain and guess p99 <= 20 ms in process; loaded player <= 250 MB RSS; load <= 2 s.
 10 clues, as the host asks. Words: the four Hat lists (from data/raw/hat-vocab) with odd input,
 and 300 words drawn uniformly from the vocabulary (mostly rare words). ``explain`` is the served
@@ -38,7 +38,7 @@ def main() -> None:
     paths = Paths.from_env()
     parser.add_argument("--models-dir", type=Path, default=paths.models)
     args = parser.parse_args()
-    from pipeline.registry import production_dir
+    from pipeline.registry.store import production_dir
 
     folder = production_dir(args.models_dir, "hat") / "player"
     start = time.perf_counter()

@@ -5,9 +5,9 @@ Times ``PasswordModel.predict(one_password)`` for passwords unknown to the model
 features + boosting) and known ones (a hash lookup), after a warm-up, and prints percentiles;
 then the two parts of the slow path (``features.features_one`` and ``FlatForest.predict_one``
 for one row), a batch of 10,000 unknown passwords (the evaluation's case), and the process's RSS.
-Targets: issue 2's one-password p99 <= 2 ms and artifact <= 50 MB. The service sets a tighter
+Targets: one-password p99 <= 2 ms and artifact <= 50 MB. The service sets a tighter
 budget of its own (not an issue's number, and not checked here): one unknown password p50 <= 0.15 ms
-and p99 <= 0.5 ms, so that ``/predict`` keeps up with a bare Flask request (issue 4's ratio).
+and p99 <= 0.5 ms, so that ``/predict`` keeps up with a bare Flask request (the service's ratio).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 from pipeline.config import Paths
 from pipeline.passwords import features
 from pipeline.passwords.model import ARTIFACT, PasswordModel
-from pipeline.registry import production_dir
+from pipeline.registry.store import production_dir
 
 HEAVY = ("sklearn", "scipy", "pandas", "matplotlib", "zxcvbn", "joblib")
 

@@ -19,7 +19,7 @@ as the median speed relative to the run's fastest probe and the share of probes 
 of it. A core of this VM can run at about half speed for seconds while steal stays at zero; a
 run measured on slow cores says so.
 
-Targets (issue 4): zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
+Targets: zero errors; /predict p99 <= 25 ms and throughput >= 50% of /health's;
 /explain and /guess p99 <= 50 ms; whole server <= 512 MB RSS; cold start <= 5 s.
 The results are printed and written to reports/benchmarks/service_load.json.
 """
@@ -43,7 +43,7 @@ import requests
 
 from benchmarks.core_speed import CoreSpeedSampler, speed_summary
 from pipeline.config import Paths
-from pipeline.registry import production_dir
+from pipeline.registry.store import production_dir
 from tests.live import start_image_command
 
 PREDICT_LUA = r"""

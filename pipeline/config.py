@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.errors import PipelineError
+
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_FILE = ROOT / "params.yaml"
 
@@ -57,7 +59,7 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
-class ConfigError(ValueError):
+class ConfigError(PipelineError, ValueError):
     """A parameter file or setting that the pipeline cannot use; the message says what to fix."""
 
 
@@ -89,3 +91,14 @@ def section(params: dict[str, Any], name: str, required: tuple[str, ...]) -> dic
     if missing:
         raise ConfigError(f"params.yaml section '{name}' lacks: {', '.join(missing)}")
     return sec
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override``'s values, merged key by key where both hold a mapping."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

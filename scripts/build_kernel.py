@@ -5,7 +5,7 @@ Usage: python scripts/build_kernel.py [--force]   (from anywhere; builds next to
 A no-op when the built module is newer than its source. Needs Cython (in Pipfile) and a C
 compiler with Python's headers (Debian: gcc and python3-dev; the python:3.11 image has both).
 Without the built module the service predicts through the numpy path: the same numbers, slower
-under load (README, "Measured under load"). The package list is given, not discovered: the
+under load (docs/service.md). The package list is given, not discovered: the
 repository is not a distribution, and setuptools would refuse its several top-level folders.
 """
 

@@ -15,9 +15,9 @@ case "$step" in
   passwords_prepare) cmd=(python -m pipeline.passwords prepare) ;;
   passwords_train) cmd=(python -m pipeline.passwords train) ;;
   hat_train) cmd=(python -m pipeline.hat train) ;;
-  promote) cmd=(python -m pipeline.promote) ;;   # the decision file; CI adds --gate
-  summary) cmd=(python -m pipeline.summary) ;;
-  track) cmd=(python -m pipeline.tracking) ;;   # MLflow; a logging failure only warns
+  promote) cmd=(python -m pipeline.registry.gate) ;;   # the decision file; CI adds --gate
+  summary) cmd=(python -m pipeline.runs.summary) ;;
+  track) cmd=(python -m pipeline.runs.tracking) ;;   # MLflow; a logging failure only warns
   *)
     echo "step.sh: unknown step \"${step}\"; steps: ${STEPS}" >&2
     exit 2

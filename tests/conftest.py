@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Paths, load_params
+from pipeline.config import ROOT, Paths, deep_merge, load_params
 from pipeline.hat.player import HatPlayer
-from pipeline.passwords import train
-from pipeline.registry import production_dir
-from pipeline.tracking import deep_merge
+from pipeline.passwords import stage
+from pipeline.registry.store import production_dir
 from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
 
-ROOT = Path(__file__).resolve().parent.parent
 MIRROR_FILE = "rockyou-top100k-withcount.txt.gz"
 
 
@@ -57,8 +55,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory, sample_rows, small_params)
     raw = paths.raw
     raw.mkdir(parents=True)
     write_counts(raw / "sample.txt", sample_rows, gz=False)
-    train.prepare(small_params, paths, str(raw / "sample.txt"))
-    train.train(small_params, paths)
+    stage.prepare(small_params, paths, str(raw / "sample.txt"))
+    stage.train(small_params, paths)
     return paths
 
 
@@ -112,7 +110,7 @@ def hat_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def hat_trained(tmp_path_factory: pytest.TempPathFactory, hat_sample) -> Paths:
-    from pipeline.hat import train
+    from pipeline.hat import stage
 
     corpus, mirror = hat_sample
     base = tmp_path_factory.mktemp("hat-trained")
@@ -120,7 +118,7 @@ def hat_trained(tmp_path_factory: pytest.TempPathFactory, hat_sample) -> Paths:
     mp = pytest.MonkeyPatch()
     mp.setenv("DATA_MIRROR", str(mirror))
     try:
-        train.train(small_hat_params(corpus), paths)
+        stage.train(small_hat_params(corpus), paths)
     finally:
         mp.undo()
     return paths

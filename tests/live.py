@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from pipeline.config import ROOT
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.passwords.model import ARTIFACT, PasswordModel
-from pipeline.registry import production_dir
+from pipeline.registry.store import production_dir
 
 pytestmark = pytest.mark.slow
 MIRROR = Path(os.environ.get("DATA_MIRROR", "") or "/nonexistent")

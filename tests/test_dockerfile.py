@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import ROOT
 from tests.tools import require_program
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

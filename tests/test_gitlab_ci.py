@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from pipeline.config import ROOT
+
 CI = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
 JOBS = {k: v for k, v in CI.items() if isinstance(v, dict) and "stage" in v}
 DEPLOY_JOBS = ("build", "test-image", "deploy-staging", "deploy-production")
@@ -80,7 +80,7 @@ def test_production_is_manual_on_the_branch_and_automatic_on_a_version_tag() -> 
 
 def test_the_gate_is_hard_and_build_depends_on_it() -> None:
     assert "promote" in needs("build")  # not optional: a closed gate stops the chain
-    assert any("pipeline.promote --gate" in line for line in JOBS["promote"]["script"])
+    assert any("pipeline.registry.gate --gate" in line for line in JOBS["promote"]["script"])
 
 
 def test_train_is_scheduled_with_fresh_data() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,28 +10,10 @@ import pytest
 import yaml
 
 from pipeline.passwords.model import ARTIFACT
+from tests.run_all import run, use_sample
 from tests.samples import make_counts, write_counts
 
 pytestmark = pytest.mark.slow
-
-
-def run(repo: Path, *args: str, env: dict[str, str] | None = None):
-    return subprocess.run(
-        ["bash", "run_all.sh", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
-def use_sample(repo: Path, sample: Path) -> None:
-    params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["passwords"]["source"] = str(sample)
-    params["passwords"]["model"]["gbm"]["max_iter"] = 200
-    (repo / "params.yaml").write_text(yaml.safe_dump(params))
 
 
 def test_run_all_passwords_end_to_end(repo_copy: Path, tmp_path: Path) -> None:

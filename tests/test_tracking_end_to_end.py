@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
-from mlflow import MlflowClient
 
-from pipeline.tracking import quiet_store
-from tests.conftest import small_hat_params
-from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
-from tests.test_run_all import run, use_sample
+from tests.run_all import run, runs_of, sha256, use_sample, use_small_samples
+from tests.samples import make_counts, write_counts
 
 pytestmark = pytest.mark.slow
-
-EXPERIMENT = "the-hat-and-passwords"
-
-
-def use_small_samples(repo: Path, tmp_path: Path) -> dict[str, Path]:
-    """Both stages on the small samples; returns the sample files and the word-list mirror."""
-    files = {
-        "passwords": write_counts(tmp_path / "sample.txt", make_counts(2500, seed=3), gz=False),
-        "corpus": make_newsgroups_tar(tmp_path / "news.tar.gz"),
-        "mirror": write_word_lists(tmp_path / "mirror"),
-    }
-    use_sample(repo, files["passwords"])
-    params = yaml.safe_load((repo / "params.yaml").read_text())
-    (repo / "params.yaml").write_text(yaml.safe_dump(small_hat_params(files["corpus"], params)))
-    return files
-
-
-def runs_of(uri: str) -> tuple[MlflowClient, list]:
-    with quiet_store():
-        client = MlflowClient(tracking_uri=uri)
-        experiment = client.get_experiment_by_name(EXPERIMENT)
-        assert experiment is not None, f"no experiment {EXPERIMENT} at {uri}"
-        return client, client.search_runs([experiment.experiment_id])
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_run_all_logs_one_run_with_both_models(repo_copy: Path, tmp_path: Path) -> None:
@@ -102,7 +70,7 @@ def test_run_all_logs_one_run_with_both_models(repo_copy: Path, tmp_path: Path) 
     } <= artifacts
 
     view = subprocess.run(
-        [".venv/bin/python", "-m", "pipeline.runs", "--last", "3"],
+        [".venv/bin/python", "-m", "pipeline.runs.history", "--last", "3"],
         cwd=repo_copy,
         capture_output=True,
         text=True,

@@ -14,9 +14,10 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.config import PARAMS_FILE, ConfigError, Paths, load_params
-from pipeline.fetch import FetchError
-from pipeline.registry import RegistryError, production_dir
+from pipeline import catalog
+from pipeline.config import PARAMS_FILE, Paths, load_params
+from pipeline.errors import PipelineError
+from pipeline.registry.store import production_dir
 
 MAX_WORDS = 100
 
@@ -50,19 +51,17 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths(paths.data, args.models_dir, paths.reports)
     try:
         if args.command == "train":
-            from pipeline.hat import train  # heavy imports only for the pipeline stage
+            from pipeline.hat import stage  # heavy imports only for the pipeline stage
 
-            train.train(load_params(args.params), paths)
+            stage.train(load_params(args.params), paths)
             return 0
-        from pipeline.hat.player import HatPlayer
-
-        player = HatPlayer.load(production_dir(paths.models, "hat") / "player")
+        player = catalog.spec("hat").load(production_dir(paths.models, "hat"))
         if args.command == "explain":
             answer = player.explain(args.word, args.n_words)
         else:
             answer = player.guess(args.words, args.n_words)
         print(json.dumps(answer, ensure_ascii=False))
-    except (RegistryError, ConfigError, FetchError, FileNotFoundError) as exc:
+    except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -1,11 +1,11 @@
 """Precomputed explanations: the listener search runs once per likely secret word, at training.
 
 ``HatPlayer.explain`` judges a few hundred candidate clues against two listener models, greedily,
-which costs about 10 ms a word. A gunicorn worker answers one request at a time, so under load
-that cost multiplies into the queue and /explain's latency. The words a host sends are common
-words (its lists are the top nouns, verbs and adjectives), so the stage computes the
-explanations of the most frequent words here, two processes in parallel, and the service answers
-them by lookup.
+which costs milliseconds a word (``benchmarks.hat_player`` times it). A gunicorn worker answers one
+request at a time, so under load that cost multiplies into the queue and /explain's latency. The
+words a host sends are common words (its lists are the top nouns, verbs and adjectives), so the
+stage computes the explanations of the most frequent words here, two processes in parallel, and the
+service answers them by lookup.
 
 The table holds ``explain(w, depth)``; for ``n <= depth`` the answer is its first n clues (see
 ``HatPlayer.explain``). Other words and larger n are computed live by the same code, so the table

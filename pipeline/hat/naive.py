@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline.hat.counts import normalize_rows
-from pipeline.hat.player import Csr, Listener
+from pipeline.hat.listeners import Csr, Listener
 from pipeline.hat.rules import clean_clue
 
 

@@ -7,7 +7,6 @@ arrays, and explain/guess are one matrix-vector product followed by cheap filter
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.hat import player_files
+from pipeline.hat.listeners import Listener, ListenerState, empty_csr
 from pipeline.hat.stems import StemIndex
-
-_NON_LETTERS = re.compile(r"[\W\d_]")
+from pipeline.hat.words import edit_distance_within, normalize_word
 
 SCORING_KEYS = (
     # explain: score = cos(target, clue) - hub_e * hub(clue) + freq_e * logfreq_z(clue)
@@ -47,87 +47,6 @@ SCORING_KEYS = (
     "listen_shortlist",  # clue candidates the listeners judge (the best by the score above)
     "listen_rivals",  # each candidate's nearest tokens pooled as rivals (<= listeners.k)
 )
-
-
-def normalize_word(word: str) -> str:
-    """The host's own normalisation (lowercase, letters only), so lookups match what it sends."""
-    return _NON_LETTERS.sub("", str(word).lower())
-
-
-def _edit_distance_within(a: str, b: str, k: int) -> bool:
-    """Whether the Levenshtein distance (nltk's edit_distance with default arguments) is <= k.
-
-    The host drops a clue within distance 2 of the word. Each row's minimum bounds the final
-    distance from below, so most pairs of different words stop after a few rows.
-    """
-    if abs(len(a) - len(b)) > k or len(set(a) ^ set(b)) > 2 * k:
-        return False  # one edit changes the length by at most 1 and the letter set by at most 2
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > k:
-            return False
-        prev = cur
-    return prev[-1] <= k
-
-
-@dataclass(frozen=True)
-class Csr:
-    """The three arrays of a CSR matrix, so serving needs no scipy."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-
-
-def _empty_csr(n_rows: int) -> Csr:
-    return Csr(np.zeros(n_rows + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32))
-
-
-def _csr_arrays(m: Any) -> Csr:
-    return Csr(
-        np.asarray(m.indptr, dtype=np.int64),
-        np.asarray(m.indices, dtype=np.int32),
-        np.asarray(m.data, dtype=np.float32),
-    )
-
-
-@dataclass(frozen=True)
-class Listener:
-    """A model of another guesser: a word space trained differently on the same corpus.
-
-    A plain nearest-neighbour guesser answers the words closest to the mean of the clues, so the
-    explainer can check, for each candidate clue, whether the target would rank among that
-    listener's first answers. Only the tokens that can matter are kept: every row's own token, the
-    tokens the host would accept for a row, and each row's nearest tokens (the likely rivals).
-    """
-
-    name: str
-    weight: float
-    vectors: np.ndarray  # (n_tokens, d) unit rows (float16 on disk: 2 bytes a value)
-    tok_of_row: np.ndarray  # int32 per player row: its token, -1 when the listener lacks it
-    match: Csr  # player row -> tokens that count as guessing it (soft mode: 'money,' 'moneys')
-    nbr: np.ndarray  # int32 (player rows x k): each row's nearest tokens, -1 padded
-
-    _PARTS = ("vectors", "tok_of_row", "match_indptr", "match_indices", "nbr")
-
-    def save(self, d: Path) -> None:
-        """Plain .npy files in folder `d` (vectors as float16)."""
-        d.mkdir(parents=True, exist_ok=True)
-        np.save(d / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float16))
-        np.save(d / "tok_of_row.npy", np.asarray(self.tok_of_row, dtype=np.int32))
-        np.save(d / "match_indptr.npy", np.asarray(self.match.indptr, dtype=np.int64))
-        np.save(d / "match_indices.npy", np.asarray(self.match.indices, dtype=np.int32))
-        np.save(d / "nbr.npy", np.asarray(self.nbr, dtype=np.int32))
-
-    @classmethod
-    def load(cls, d: Path, name: str, weight: float, mode: str | None) -> Listener:
-        """Read a listener saved by :meth:`save`, memory-mapped when `mode` is "r"."""
-        a = {part: np.load(d / f"{part}.npy", mmap_mode=mode) for part in cls._PARTS}
-        match = Csr(a["match_indptr"], a["match_indices"], np.zeros(0, np.float32))
-        return cls(name, weight, a["vectors"], a["tok_of_row"], match, a["nbr"])
 
 
 @dataclass
@@ -177,7 +96,7 @@ class HatPlayer:
         )
         self._explain_prior[~self.clue_ok] = -np.inf
         # explain scores only the rows it may emit, guess those it may answer: a quarter and a
-        # half of the vocabulary (private copies of ~9 and ~16 MB on the real corpus)
+        # half of the vocabulary, in private contiguous copies (half the work, some memory)
         self._clue_rows = np.flatnonzero(self.clue_ok)
         self._clue_vectors = np.ascontiguousarray(self.vectors[self._clue_rows])
         self._guess_prior = (
@@ -191,9 +110,9 @@ class HatPlayer:
         self._a_indices = np.asarray(self.assoc.indices)
         self._a_data = np.asarray(self.assoc.data)
         if self.reverse is None:
-            self.reverse = _empty_csr(len(self.words))
+            self.reverse = empty_csr(len(self.words))
         if self.inverse is None:
-            self.inverse = _empty_csr(len(self.inv_keys))
+            self.inverse = empty_csr(len(self.inv_keys))
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
         self._inv = (self.inverse.indptr, self.inverse.indices, self.inverse.data)
         self._inv_index = {w: i for i, w in enumerate(self.inv_keys)}
@@ -241,7 +160,7 @@ class HatPlayer:
             word_stem is not None and self.row_stems[self.index[cand]] == word_stem
         ):
             return False
-        return not _edit_distance_within(word, cand, 2)
+        return not edit_distance_within(word, cand, 2)
 
     def explain(self, word: str, n_words: int) -> list[str]:
         """Clues that lead back to `word`, most telling first.
@@ -344,7 +263,7 @@ class HatPlayer:
         states = [
             st
             for st in (
-                _ListenerState(li, self.index[key], rows, int(s["listen_rivals"]))
+                ListenerState(li, self.index[key], rows, int(s["listen_rivals"]))
                 for li in self.listeners
             )
             if st.active
@@ -425,166 +344,20 @@ class HatPlayer:
                     break
         return out
 
-    # ------------------------------------------------------------------ persistence
-    def save(self, path: str | Path) -> None:
-        """Plain .npy arrays + JSON: loadable with mmap and without gensim/sklearn/nltk."""
-        d = Path(path)
-        d.mkdir(parents=True, exist_ok=True)
-        np.save(d / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32))
-        np.save(d / "clue_ok.npy", self.clue_ok)
-        np.save(d / "guess_ok.npy", self.guess_ok)
-        np.save(d / "logfreq_z.npy", self.logfreq_z.astype(np.float32))
-        np.save(d / "hub.npy", self.hub.astype(np.float32))
-        np.save(d / "is_stop.npy", self.is_stop)
-        np.save(d / "assoc_indptr.npy", np.asarray(self.assoc.indptr, dtype=np.int64))
-        np.save(d / "assoc_indices.npy", np.asarray(self.assoc.indices, dtype=np.int32))
-        np.save(d / "assoc_data.npy", np.asarray(self.assoc.data, dtype=np.float32))
-        for name, m in (("reverse", self.reverse), ("inverse", self.inverse)):
-            c = _csr_arrays(m)
-            np.save(d / f"{name}_indptr.npy", c.indptr)
-            np.save(d / f"{name}_indices.npy", c.indices)
-            np.save(d / f"{name}_data.npy", c.data)
-        (d / "inv_keys.txt").write_text("".join(f"{k}\n" for k in self.inv_keys))
-        (d / "words.txt").write_text("\n".join(self.words) + "\n")
-        stems = sorted(self.word_to_stem.items())
-        (d / "stems.tsv").write_text("".join(f"{w}\t{s}\n" for w, s in stems))
-        self.save_explanations(d)
-        listeners = {li.name: li.weight for li in self.listeners}
-        for li in self.listeners:
-            li.save(d / "listeners" / li.name)
-        (d / "meta.json").write_text(
-            json.dumps(
-                {"scoring": self.scoring, "meta": self.meta, "listeners": listeners},
-                indent=2,
-                sort_keys=True,
-            )
-        )
-
-    def save_explanations(self, path: str | Path) -> None:
-        """Write the explanation table (if any) into the player folder `path`."""
-        if self.table_rows is not None and self.table_clues is not None:
-            d = Path(path)
-            np.save(d / "table_rows.npy", np.asarray(self.table_rows, dtype=np.int32))
-            np.save(d / "table_clues.npy", np.asarray(self.table_clues, dtype=np.int32))
-
-    @classmethod
-    def load(cls, path: str | Path, mmap: bool = True) -> HatPlayer:
-        """Read a player saved by :meth:`save`; large arrays are memory-mapped, not copied."""
-        d = Path(path)
-        mode = "r" if mmap else None
-        meta = json.loads((d / "meta.json").read_text())
-        parts = ("indptr", "indices", "data")
-        word_to_stem = dict(
-            line.split("\t", 1) for line in (d / "stems.tsv").read_text().splitlines() if line
-        )
-        return cls(
-            words=(d / "words.txt").read_text().split(),
-            vectors=np.load(d / "vectors.npy", mmap_mode=mode),
-            clue_ok=np.load(d / "clue_ok.npy"),
-            guess_ok=np.load(d / "guess_ok.npy"),
-            logfreq_z=np.load(d / "logfreq_z.npy"),
-            hub=np.load(d / "hub.npy"),
-            is_stop=np.load(d / "is_stop.npy"),
-            assoc=Csr(
-                np.load(d / "assoc_indptr.npy", mmap_mode=mode),
-                np.load(d / "assoc_indices.npy", mmap_mode=mode),
-                np.load(d / "assoc_data.npy", mmap_mode=mode),
-            ),
-            word_to_stem=word_to_stem,
-            reverse=Csr(*(np.load(d / f"reverse_{a}.npy", mmap_mode=mode) for a in parts)),
-            inv_keys=(d / "inv_keys.txt").read_text().split(),
-            inverse=Csr(*(np.load(d / f"inverse_{a}.npy", mmap_mode=mode) for a in parts)),
-            scoring=meta["scoring"],
-            meta=meta.get("meta", {}),
-            listeners=[
-                Listener.load(d / "listeners" / name, name, float(w), mode)
-                for name, w in sorted(meta.get("listeners", {}).items())
-            ],
-            # optional: players saved before the table, and tests, compute every explanation
-            table_rows=np.load(d / "table_rows.npy") if (d / "table_rows.npy").exists() else None,
-            table_clues=(
-                np.load(d / "table_clues.npy", mmap_mode=mode)
-                if (d / "table_clues.npy").exists()
-                else None
-            ),
-        )
-
     def knows(self, word: str) -> bool:
         """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""
         return normalize_word(word) in self.index
 
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> None:
+        """Write the player into folder ``path`` (:mod:`pipeline.hat.player_files`)."""
+        player_files.save_player(self, path)
 
-class _ListenerState:
-    """One listener's view of one explanation in progress (see _explain_for_listeners).
+    def save_explanations(self, path: str | Path) -> None:
+        """Write the explanation table (if any) into the player folder ``path``."""
+        player_files.save_explanations(self, path)
 
-    The tokens split once into the target's (a few) and the rivals (the rest), so each step is
-    one addition and a few row maxima of a candidate x rival matrix. A clue is never its own answer
-    and a clue already given is no answer either: both are -inf in the rival scores, the first
-    fixed in ``gr``, the second carried by ``sums_r`` (adding a chosen row puts its own -inf there).
-    """
-
-    def __init__(self, li: Listener, target: int, rows: np.ndarray, rivals: int) -> None:
-        lo, hi = int(li.match.indptr[target]), int(li.match.indptr[target + 1])
-        targets = np.unique(np.asarray(li.match.indices[lo:hi], dtype=np.int64))
-        self.active = len(targets) > 0 and li.weight > 0
-        if not self.active:
-            return
-        self.weight = li.weight
-        ctok = np.asarray(li.tok_of_row[rows], dtype=np.int64)
-        nbr_rows = np.asarray(li.nbr[rows])[:, :rivals]
-        pool = np.concatenate([np.asarray(li.nbr[target]), nbr_rows.ravel(), ctok])
-        mark = np.zeros(len(li.vectors), dtype=bool)  # a mask beats setdiff1d's sorting
-        mark[pool[pool >= 0]] = True
-        mark[targets] = False
-        rival_toks = np.flatnonzero(mark)  # sorted, unique
-        self.has = ctok >= 0
-        vc = np.zeros((len(rows), li.vectors.shape[1]), dtype=np.float32)
-        vc[self.has] = li.vectors[ctok[self.has]]
-        self.gt = vc @ np.asarray(li.vectors[targets], dtype=np.float32).T  # candidate x target
-        self.gr = vc @ np.asarray(li.vectors[rival_toks], dtype=np.float32).T  # x rival
-        self.gcc = vc @ vc.T  # candidate x candidate, for the norm of the clue sum
-        at = np.searchsorted(rival_toks, ctok)
-        own = self.has & (at < len(rival_toks))
-        own[own] = rival_toks[at[own]] == ctok[own]
-        self.gr[np.flatnonzero(own), at[own]] = -np.inf  # a clue is never its own answer
-        at_t = np.searchsorted(targets, ctok)
-        own_t = self.has & (at_t < len(targets))
-        own_t[own_t] = targets[at_t[own_t]] == ctok[own_t]
-        self.gt[np.flatnonzero(own_t), at_t[own_t]] = -np.inf
-        self.sums_t = np.zeros(len(targets), dtype=np.float32)  # chosen clues' cosines summed
-        self.sums_r = np.zeros(len(rival_toks), dtype=np.float32)
-        self._sc = np.empty_like(self.gr)  # scratch for chances(): no allocation per step
-        self.chosen: list[int] = []
-        self.sq_norm = 0.0  # |sum of chosen clue vectors|^2
-        self.reached = 0.0  # best chance so far that this listener has guessed the target
-
-    def chances(self, top: int, tau: float) -> np.ndarray:
-        """Per candidate: sigmoid(margin / tau) of the target over the top-th best rival."""
-        best = (self.sums_t[None, :] + self.gt).max(axis=1)
-        n_rivals = self.gr.shape[1]
-        if n_rivals == 0:
-            rival = np.full(len(best), -np.inf, dtype=np.float32)
-        else:
-            # the top-th largest per row: top is small, and top row maxima beat a partition
-            sc = np.add(self.gr, self.sums_r[None, :], out=self._sc)
-            every = np.arange(len(sc))
-            for _ in range(min(top, n_rivals) - 1):
-                sc[every, sc.argmax(axis=1)] = -np.inf
-            rival = sc.max(axis=1)
-        cross = self.gcc[:, self.chosen].sum(axis=1) if self.chosen else 0.0
-        norm = np.sqrt(np.maximum(self.sq_norm + 2 * cross + self.has, 1e-6))
-        with np.errstate(invalid="ignore"):  # -inf - -inf: no target left, handled below
-            margin = np.where(np.isfinite(best), (best - rival) / norm, -np.inf)
-        p = 1.0 / (1.0 + np.exp(-np.clip(margin / tau, -50.0, 50.0)))
-        if not self.chosen:
-            p[~self.has] = 0.0  # a clue the listener does not know tells it nothing
-        return p
-
-    def choose(self, j: int, p: float) -> None:
-        """Record candidate j as the next clue."""
-        if self.has[j]:
-            self.sq_norm += 2 * float(self.gcc[j, self.chosen].sum()) + 1.0
-            self.sums_t += self.gt[j]
-            self.sums_r += self.gr[j]
-            self.chosen.append(j)
-        self.reached = max(self.reached, p)
+    @classmethod
+    def load(cls, path: str | Path, mmap: bool = True) -> HatPlayer:
+        """Read a player saved by :meth:`save`; large arrays are memory-mapped, not copied."""
+        return cls(**player_files.player_parts(path, mmap))

@@ -1,8 +1,9 @@
 """Serve-time Snowball stems without importing NLTK.
 
-Importing nltk pulls scipy.stats and scikit-learn (~190 MB RSS, ~1.4 s), which would blow the
-serving memory budget, so stems are computed at training time for every corpus word and looked
-up here. For a word the corpus never saw we fall back to a conservative prefix rule.
+Importing nltk pulls scipy.stats and scikit-learn, which would blow the serving memory budget
+(``benchmarks.hat_player`` reports the modules serving imports), so stems are computed at training
+time for every corpus word and looked up here. For a word the corpus never saw we fall back to a
+conservative prefix rule.
 """
 
 from __future__ import annotations

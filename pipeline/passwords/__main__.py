@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from pipeline.config import PARAMS_FILE, ConfigError, Paths, load_params
-from pipeline.fetch import FetchError
-from pipeline.passwords.checks import DataCheckError
+from pipeline.config import PARAMS_FILE, Paths, load_params
+from pipeline.errors import PipelineError
 from pipeline.passwords.model import PasswordModel
-from pipeline.registry import RegistryError, production_dir
+from pipeline.registry.store import production_dir
 
 BATCH = 10_000
 
 
-class InputError(ValueError):
+class InputError(PipelineError, ValueError):
     """Input the CLI cannot use; the message says which line and why, never the password."""
 
 
@@ -80,19 +79,16 @@ def main(argv: list[str] | None = None) -> int:
             model = PasswordModel.load(production_dir(paths.models, "passwords"))
             predict_stream(model, sys.stdin.buffer, sys.stdout)
             return 0
-        from pipeline.passwords import train  # heavy imports only for the pipeline stages
+        from pipeline.passwords import stage  # heavy imports only for the pipeline stages
 
         params = load_params(args.params)
         if args.command == "prepare":
-            train.prepare(params, paths, args.source)
+            stage.prepare(params, paths, args.source)
         else:
-            train.train(params, paths)
-    except (InputError, RegistryError, ConfigError, FetchError, DataCheckError) as exc:
+            stage.train(params, paths)
+    except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, InputError) else 1
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from pipeline.errors import PipelineError
 from pipeline.passwords.parse import Parsed
 
 SHOWN_BAD_LINES = 10
 
 
-class DataCheckError(RuntimeError):
+class DataCheckError(PipelineError):
     """The data violates an expectation; the message lists the failed checks."""
 
 

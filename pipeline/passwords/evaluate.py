@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -22,7 +23,10 @@ from scipy.stats import spearmanr
 from zxcvbn import matching as zx_matching
 from zxcvbn import scoring as zx_scoring
 
-ZXCVBN_FIT_ROWS = 20_000  # a 1-D fit needs few rows; zxcvbn costs ~0.3 ms a password
+from pipeline.runs.names import metric_key, put_metric
+
+PROBE_PASSWORDS = ["123456", "password1", "iloveyou", "Tr0ub4dor&3", "q8#Lm2!vZr9@Tx4k", "zzzzzz"]
+ZXCVBN_FIT_ROWS = 20_000  # a 1-D fit needs few rows, and zxcvbn is slow per password
 
 
 ZXCVBN_LIMIT = 72  # zxcvbn's own maximum length
@@ -134,7 +138,7 @@ def _fmt(value: float | None, width: int) -> str:
 
 
 def format_table(table: dict[str, dict[str, float | None]], title: str) -> str:
-    """A fixed-width table for the terminal and the README."""
+    """A fixed-width table for the terminal and the docs."""
     lines = [title, f"  {'predictor':<24}{'RMSLE':>8}{'Spearman':>10}"]
     for name, m in table.items():
         lines.append(f"  {name:<24}{_fmt(m['rmsle'], 8)}{_fmt(m['spearman'], 10)}")
@@ -178,3 +182,24 @@ def save_plots(
     fig.savefig(by_length, dpi=110)
     plt.close(fig)
     return [scatter, by_length]
+
+
+def tracked_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """The report's test metrics for MLflow: the model and each baseline, and the censoring."""
+    out: dict[str, float] = {}
+    for predictor, scores in report.get("test", {}).items():
+        for name, value in scores.items():
+            put_metric(out, metric_key("passwords", "test", predictor, name), value)
+    censoring = report.get("censoring") or {}
+    put_metric(
+        out,
+        "passwords.censoring.share_below_rarest_listed",
+        censoring.get("share_below_rarest_listed"),
+    )
+    put_metric(out, "passwords.test.rows", report.get("measured_on", {}).get("rows"))
+    return out
+
+
+def probe_predictions(model: Any) -> list[float]:
+    """Frequencies of a fixed set of passwords, for the reproducibility check."""
+    return [float(f) for f in model.predict(PROBE_PASSWORDS)]

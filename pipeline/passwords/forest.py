@@ -1,7 +1,7 @@
 """A flat copy of a fitted HistGradientBoostingRegressor that predicts without scikit-learn.
 
-scikit-learn predicts tree by tree in a Python loop (~2-3 ms for one row with ~500 trees), and
-importing it costs ~150 MB per serving process. This module needs numpy only; scikit-learn is
+scikit-learn predicts tree by tree in a Python loop, slow for one row, and importing it costs
+much memory per serving process. This module needs numpy only; scikit-learn is
 imported by :meth:`FlatForest.from_sklearn`, at fit time.
 
 Prediction follows QuickScorer (Lucchese et al., SIGIR 2015) instead of descending the trees:
@@ -14,9 +14,9 @@ Prediction follows QuickScorer (Lucchese et al., SIGIR 2015) instead of descendi
   ``x <= threshold`` goes left, NaN goes where ``missing_go_to_left`` says). For one feature the
   nodes sending a row right are those with the smallest thresholds, so per feature and per rank
   of ``x[feature]`` among that feature's thresholds, the AND of their masks, per tree, is
-  precomputed at load (:attr:`table`, ~14 MB for 500 trees). A row then costs a binary search
+  precomputed at load (:attr:`table`). A row then costs a binary search
   per feature among its thresholds (one ``searchsorted`` for all features), one table row per
-  feature, an AND, and a lowest-bit lookup: ~12 numpy calls whatever the depth of the trees.
+  feature, an AND, and a lowest-bit lookup: a dozen numpy calls whatever the depth of the trees.
 
 Leaf values are added tree by tree in scikit-learn's order (``baseline + v0 + v1 + ...``), so the
 predictions equal scikit-learn's bit for bit. A test checks it.
@@ -150,7 +150,7 @@ class FlatForest:
         return self.index().predict_one(values)
 
     def index(self) -> _Index:
-        """The lookup tables, built on first use (not saved: they are ~10x the forest's size)."""
+        """The lookup tables, built on first use (not saved: far larger than the forest)."""
         if self._index is None:
             self._index = _Index.build(self)
         return self._index
@@ -278,13 +278,12 @@ class _Index:
     def predict_one_numpy(self, values: Sequence[float]) -> float:
         """:meth:`predict_rows` for one row given as a list, in as few numpy calls as it takes.
 
-        Under load each numpy call costs ~4 us with cold caches whatever its size (measured:
-        ``cumsum`` of 523 floats 4 us warm, 10 us after the caches were flushed). So the row
+        Under load each numpy call costs microseconds with cold caches whatever its size. So the row
         stays a list until the query array takes it, NaN is looked for by a Python ``sum`` (NaN,
         or inf - inf, which only costs the exact check), and the exit leaves come from a bit
         count. A feature below all its thresholds sends the row right nowhere: its table row is
-        all ones and is skipped. That is ~37 of 55 features for a typical password, and the
-        table rows read drop from ~225 KB to ~75 KB.
+        all ones and is skipped: most features of a typical password, and most of the table rows
+        that would be read.
         """
         if not len(self.leaf_before):
             return self.baseline

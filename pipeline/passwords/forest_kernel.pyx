@@ -1,9 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """One row of :class:`pipeline.passwords.forest.FlatForest`, compiled: the serving path's forest step.
 
-The numpy one-row path makes ~8 numpy calls, and under load each costs microseconds with cold
-caches whatever its size: ~75 us a row after the caches are flushed, where this loop over the
-same tables takes ~20 us (and ~3 us warm against ~12 us). The tables are :class:`_Index`'s, the
+The numpy one-row path makes several numpy calls, and under load each costs microseconds with
+cold caches whatever its size; this loop over the same tables makes none. The tables are :class:`_Index`'s, the
 rule is its own (a feature's table row is its count of thresholds below the value, NaN has a row
 of its own, a feature below all its thresholds rules nothing out), and the leaf values are added
 tree by tree from the first tree's, as ``np.cumsum`` adds them: the same floats, which a test

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from pipeline.errors import ArtifactError
 from pipeline.passwords import features as feat
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.split import bucket
@@ -111,9 +112,8 @@ class PasswordModel:
         fit_kwargs: dict[str, Any] = {"sample_weight": weight}
         if len(validation):
             fit_kwargs |= {"X_val": x_known[n_train:], "y_val": y_known[n_train:]}
-        # One OpenMP thread: measured here, two threads fit only ~15% faster on two cores, and
-        # when another process holds a core every parallel region waits on it (a 4 s fit took
-        # minutes). One thread degrades gracefully.
+        # One OpenMP thread: two threads fit barely faster on two cores, and when another process
+        # holds a core every parallel region waits on it. One thread degrades gracefully.
         threads = int(self.params.get("fit_threads", 1))
         with ThreadpoolController().limit(limits=threads, user_api="openmp"):
             regressor.fit(x_fit, y_fit, **fit_kwargs)
@@ -134,7 +134,7 @@ class PasswordModel:
         if isinstance(passwords, str):
             return self._predict_one(passwords)
         batch = list(passwords)
-        if len(batch) == 1:  # the service's usual request: the one-row path is ~5x faster
+        if len(batch) == 1:  # the service's usual request: the one-row path is much faster
             return np.array([self._predict_one(batch[0])])
         out = self.known.frequency_of(feat.hash_all(batch))
         unknown = np.flatnonzero(np.isnan(out))
@@ -207,17 +207,17 @@ class PasswordModel:
         """Read a model saved by :meth:`save`."""
         path = directory / ARTIFACT
         if not path.exists() and (directory / LEGACY_ARTIFACT).exists():
-            raise TypeError(
+            raise ArtifactError(
                 f"{directory / LEGACY_ARTIFACT} is in the older format (a scikit-learn model in "
                 "joblib); retrain it (./run_all.sh passwords)"
             )
         with gzip.open(path, "rb") as stream:
             model = pickle.load(stream)
         if not isinstance(model, cls):
-            raise TypeError(f"{path} does not hold a {cls.__name__}")
+            raise ArtifactError(f"{path} does not hold a {cls.__name__}")
         if getattr(model, "feature_names", None) != feat.feature_names():
             # Features are code, not pickled: an artifact from another feature set would mispredict.
-            raise TypeError(
+            raise ArtifactError(
                 f"{path} was built with a different feature set than this code; "
                 "retrain it (./run_all.sh passwords)"
             )

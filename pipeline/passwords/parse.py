@@ -22,7 +22,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.sources import ROCKYOU_TOTAL
+from pipeline.data.sources import ROCKYOU_TOTAL
+from pipeline.errors import PipelineError
+
+
+class DataFormatError(PipelineError, ValueError):
+    """A file in neither accepted format; the message says what was expected."""
+
 
 COUNT_LINE = re.compile(r"[ \t]*(\d+)(?: (.*))?", re.DOTALL)
 PREVIEW_CHARS = 24
@@ -108,7 +114,9 @@ def parse_frequency_csv(text_lines: Iterable[str]) -> Parsed:
         return Parsed(_frame([], [], []), 0, "frequency-csv", [BadLine(1, "empty file", "")])
     names = [h.strip().lower() for h in header]
     if "password" not in names or "times" not in names:
-        raise ValueError(f"a frequency CSV needs 'Password' and 'Times' columns; found {header}")
+        raise DataFormatError(
+            f"a frequency CSV needs 'Password' and 'Times' columns; found {header}"
+        )
     i_pw, i_times = names.index("password"), names.index("times")
     passwords: list[str] = []
     freqs: list[float] = []
@@ -148,7 +156,7 @@ def _open_lines(path: Path) -> Iterator[bytes]:
         with tarfile.open(path) as tar:
             member = next((m for m in tar.getmembers() if m.isfile()), None)
             if member is None:
-                raise ValueError(f"{path} holds no file")
+                raise DataFormatError(f"{path} holds no file")
             fh = tar.extractfile(member)
             assert fh is not None  # a regular member always has a file object
             yield from fh

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from pipeline.config import ConfigError
+
 SPLITS = ("train", "validation", "test")
 BUCKETS = 10_000
 
@@ -36,5 +38,5 @@ def split_of(password: str, validation: float, test: float) -> str:
 def assign_splits(passwords: Iterable[str], validation: float, test: float) -> np.ndarray:
     """The split of each password, in order."""
     if not (0 < validation < 1 and 0 < test < 1 and validation + test < 1):
-        raise ValueError("validation and test fractions must be in (0, 1) and sum below 1")
+        raise ConfigError("validation and test fractions must be in (0, 1) and sum below 1")
     return np.array([split_of(p, validation, test) for p in passwords], dtype=object)

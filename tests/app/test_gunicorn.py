@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+from pipeline.config import ROOT
 from tests.live import Server, free_port, procfile_command, start_image_command
 
 SECRETS = ("Zq7!live-secret-one", "hunter2-live-Secret")
@@ -98,7 +99,7 @@ def test_heartbeat_and_metrics_files_live_in_memory_and_go_at_exit(monkeypatch) 
     # the config sets env vars: let it set them in a copy, not in this process's environment
     monkeypatch.setattr(os, "environ", dict(os.environ))
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     try:
         shm = Path("/dev/shm")

@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from pipeline.config import ROOT
+
 # installed for the pipeline (tracking) and development (DVC); the service must never load them
 TOOLING = ("mlflow", "sqlalchemy", "alembic", "dvc")
 

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.config import ROOT
+
 TRAINING_ONLY = ("sklearn", "scipy", "pandas", "matplotlib", "gensim", "nltk", "zxcvbn", "joblib")
 
 SCRIPT = """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import app
 from pipeline.passwords.model import PasswordModel
-from pipeline.registry import production_dir
+from pipeline.registry.store import production_dir
 
 models_dir = Path(sys.argv[1])
 flask_app = app.create_app({"models_dir": models_dir})
@@ -40,15 +42,14 @@ print(json.dumps({
 
 
 def test_serving_imports_no_training_library(models_dir: Path) -> None:
-    root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    env["PYTHONPATH"] = str(root)
+    env["PYTHONPATH"] = str(ROOT)
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(models_dir), json.dumps(TRAINING_ONLY)],
         capture_output=True,
         text=True,
         env=env,
-        cwd=root,
+        cwd=ROOT,
         timeout=120,
         check=False,
     )

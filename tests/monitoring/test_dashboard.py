@@ -21,7 +21,7 @@ from tests.monitoring.tools import (
 )
 
 DASHBOARD_FILES = sorted(DASHBOARDS.glob("*.json"))
-# the panels issue 6 asks for, by title
+# the panels the dashboard must have, by title
 REQUIRED_PANELS = {
     "Request rate by endpoint",
     "Error rate",

@@ -65,7 +65,7 @@ def test_every_alert_has_a_firing_and_a_clearing_case() -> None:
 
 
 def test_the_required_alerts_exist() -> None:
-    """Issue 6: down, 5xx above 1%, Hat p99 above 500 ms, predict p99 above 100 ms, no
+    """The alerts: down, 5xx above 1%, Hat p99 above 500 ms, predict p99 above 100 ms, no
     successful request for 15 minutes, model too old."""
     by_name = {r["alert"]: r for r in rules() if "alert" in r}
     assert set(by_name) == {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.config import ROOT
 from tests.tools import require_program
 
-ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "monitoring"
 PROMETHEUS_DIR = MONITORING / "prometheus"
 ALERTS = PROMETHEUS_DIR / "alerts.yml"

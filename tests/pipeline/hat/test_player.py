@@ -10,13 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.config import Paths
+from pipeline.config import ROOT, Paths
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.rules import clean_explanation, stem
-from pipeline.registry import production_dir, read_metadata
+from pipeline.registry.store import production_dir, read_metadata
 
 WORDS = ["money", "rocket", "software", "team", "church", "bank", "orbit", "pay"]
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("word", WORDS)
@@ -137,7 +136,8 @@ def test_listener_chances_match_a_brute_force_ranking() -> None:
     """The explainer's model of another guesser: for the mean of the clues so far plus one
     candidate, the target's best cosine minus the top-th best rival's (no clue is an answer).
     """
-    from pipeline.hat.player import Csr, Listener, _ListenerState
+    from pipeline.hat.listeners import Csr, Listener
+    from pipeline.hat.listeners import ListenerState as _ListenerState
 
     rng = np.random.default_rng(0)
     n_tok, n_rows, dim, top = 40, 12, 8, 3

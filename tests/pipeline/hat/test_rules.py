@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.metrics.distance import edit_distance
 
-from pipeline.hat.player import _edit_distance_within
 from pipeline.hat.rules import clean_explanation, is_guessed, round_score
+from pipeline.hat.words import edit_distance_within as _edit_distance_within
 
 
 def test_soft_cleaning_steps():

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import registry
-from pipeline.config import Paths
+from pipeline.config import ROOT, Paths
 from pipeline.passwords.model import PasswordModel
-
-ROOT = Path(__file__).resolve().parents[3]
+from pipeline.registry import store
 
 
 def run_cli(*args: str, stdin: bytes = b"", env_models: Path | None = None):
@@ -29,7 +27,7 @@ def test_predict_reads_lines_verbatim_and_writes_one_number_each(trained: Paths)
     result = run_cli("predict", "--models-dir", str(trained.models), stdin=stdin)
     assert result.returncode == 0, result.stderr
     values = [float(v) for v in result.stdout.decode().splitlines()]
-    model = PasswordModel.load(registry.production_dir(trained.models, "passwords"))
+    model = PasswordModel.load(store.production_dir(trained.models, "passwords"))
     expected = model.predict(["123456", " with spaces ", "", "password1", "q8#Lm2!vZr9@Tx4k"])
     assert values == pytest.approx(list(expected), rel=1e-5)
 

@@ -42,3 +42,18 @@ def test_plots_are_written(tmp_path: Path) -> None:
     paths = ev.save_plots(["a", "bb", "ccc", "dddd"], true, scored, tmp_path)
     assert [p.name for p in paths] == ["predicted_vs_true.png", "error_by_length.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_password_metrics_skip_undefined_values() -> None:
+    report = {
+        "test": {
+            "model": {"rmsle": 0.43, "spearman": 0.52},
+            "constant (RMSLE-optimal)": {"rmsle": 0.64, "spearman": None},
+        },
+        "censoring": {"share_below_rarest_listed": None},
+    }
+    assert ev.tracked_metrics(report) == {
+        "passwords.test.model.rmsle": 0.43,
+        "passwords.test.model.spearman": 0.52,
+        "passwords.test.constant_rmsle-optimal.rmsle": 0.64,
+    }

@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from pipeline.config import ROOT
 from pipeline.passwords.forest import FlatForest
 from tests.tools import require_kernel
 
-ROOT = Path(__file__).resolve().parents[3]
 N_FEATURES = 6
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import registry
 from pipeline.config import Paths
 from pipeline.passwords import features
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.model import ARTIFACT, LEGACY_ARTIFACT, PasswordModel
-from pipeline.passwords.train import train
+from pipeline.passwords.stage import train
+from pipeline.registry import store
 from tests.tools import require_kernel
 
 RANDOM_16 = ["q8#Lm2!vZr9@Tx4k", "Xk9#mQ2$vL7@pR4!", "7hG!t2Qw#9ZbLp0e"]
@@ -23,7 +23,7 @@ RANDOM_16 = ["q8#Lm2!vZr9@Tx4k", "Xk9#mQ2$vL7@pR4!", "7hG!t2Qw#9ZbLp0e"]
 
 @pytest.fixture(scope="module")
 def model(trained: Paths) -> PasswordModel:
-    return PasswordModel.load(registry.production_dir(trained.models, "passwords"))
+    return PasswordModel.load(store.production_dir(trained.models, "passwords"))
 
 
 def test_common_beats_less_common_beats_random(model: PasswordModel) -> None:
@@ -71,7 +71,7 @@ def test_save_load_round_trip(model: PasswordModel, tmp_path: Path) -> None:
 def test_artifact_holds_no_plaintext_password_and_no_scikit_learn(trained: Paths) -> None:
     import gzip
 
-    blob = (registry.production_dir(trained.models, "passwords") / ARTIFACT).read_bytes()
+    blob = (store.production_dir(trained.models, "passwords") / ARTIFACT).read_bytes()
     raw = gzip.decompress(blob)
     for password in ("butterfly123", "password1", "princess"):
         assert password.encode() not in raw
@@ -103,14 +103,14 @@ def test_training_twice_gives_identical_metrics_and_predictions(
     second = train(small_params, again)
     first = json.loads((trained.reports / "passwords" / "metrics.json").read_text())
     assert second["test"] == first["test"] and second["censoring"] == first["censoring"]
-    a = PasswordModel.load(registry.production_dir(trained.models, "passwords"))
-    b = PasswordModel.load(registry.production_dir(again.models, "passwords"))
+    a = PasswordModel.load(store.production_dir(trained.models, "passwords"))
+    b = PasswordModel.load(store.production_dir(again.models, "passwords"))
     probe = ["123456", "x", "hunter2", *RANDOM_16]
     np.testing.assert_array_equal(a.predict(probe), b.predict(probe))
 
 
 def test_metadata_records_what_the_model_was_made_from(trained: Paths) -> None:
-    meta = registry.read_metadata(registry.production_dir(trained.models, "passwords"))
+    meta = store.read_metadata(store.production_dir(trained.models, "passwords"))
     assert meta["data"]["data"]["sha256"] and meta["data"]["rows"] == 3000
     assert meta["params"]["model"]["seed"] and meta["libraries"]["scikit-learn"]
     assert meta["metrics"]["measured_on"]["split"] == "test"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.data.sources import ROCKYOU_TOTAL
 from pipeline.passwords.parse import mask, parse_count_lines, read_password_file
-from pipeline.sources import ROCKYOU_TOTAL
 
 
 def lines(*raw: bytes) -> list[bytes]:

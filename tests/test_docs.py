@@ -1,0 +1,118 @@
+"""The README and the chapters in docs/ show commands that exist and run as written.
+
+Every command in a shell code block and in the README's commands table is checked: a project
+module (``python -m pipeline...``, ``python -m benchmarks...``) answers ``--help``; a script of the
+repository exists and is executable; a program under ``.venv/bin`` is installed. Commands that need
+the network, a Docker engine, a server or real data (curl, docker, heroku, ...) are only named here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.config import ROOT
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"```(?:bash|sh)\n(.*?)```", re.S)
+TABLE_COMMAND = re.compile(r"^\| `([^`]+)` \|", re.M)
+MODULE = re.compile(r"(?:^|\s)(?:\.venv/bin/)?python3?(?:\.11)? -m ([\w.]+)")
+NOT_HERE = ("curl", "docker", "heroku", "pipx", "kubectl", "export", "pipenv", "git", "echo", "#")
+
+
+def commands() -> list[tuple[str, str]]:
+    found = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        blocks = [line for block in FENCE.findall(text) for line in block.splitlines()]
+        table = TABLE_COMMAND.findall(text) if doc.name == "README.md" else []  # its commands
+        lines = blocks + table
+        for line in lines:
+            line = line.split(" #")[0].strip()
+            if line and not line.startswith("#"):
+                found.append((doc.name, line))
+    return found
+
+
+COMMANDS = commands()
+
+
+def test_the_docs_show_commands() -> None:
+    assert len(COMMANDS) > 30
+    assert any("pipeline.registry.gate" in c for _, c in COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(
+        {
+            m
+            for _, c in COMMANDS
+            for m in MODULE.findall(c)
+            if m.split(".")[0] in ("pipeline", "benchmarks")
+        }
+    ),
+)
+def test_every_project_module_shown_answers_help(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip()
+
+
+def _local_program(line: str) -> str | None:
+    """The repository file or virtualenv program a command line starts with, if any."""
+    env_free = re.sub(r"^(\w+=\S*\s+)+", "", line)  # DATA_MIRROR=... ./run_all.sh
+    try:
+        first = shlex.split(env_free)[0]
+    except (ValueError, IndexError):
+        return None
+    words = shlex.split(env_free)
+    wrapper = first in ("time", "bash", "sh")
+    script = first in ("python", "python3", ".venv/bin/python") and words[1:2] != ["-m"]
+    if (wrapper or script) and len(words) > 1:
+        first = words[1]
+    if first.startswith(("./", "scripts/", ".venv/bin/", ".ci/", "bin/")):
+        return first
+    return None
+
+
+@pytest.mark.parametrize(
+    "program", sorted({p for _, c in COMMANDS if (p := _local_program(c)) is not None})
+)
+def test_every_local_program_shown_exists(program: str) -> None:
+    path = ROOT / program
+    assert path.is_file(), f"{program} is shown in the docs but does not exist"
+    assert os.access(path, os.X_OK) or path.suffix == ".py", f"{program} is not executable"
+
+
+def test_run_all_answers_help_without_building_anything() -> None:
+    done = subprocess.run(
+        ["bash", "run_all.sh", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "passwords" in done.stderr and "hat" in done.stderr
+
+
+def test_every_command_is_either_checked_or_named_as_not_runnable_here() -> None:
+    unchecked = [
+        (doc, c)
+        for doc, c in COMMANDS
+        if not MODULE.search(c)
+        and _local_program(c) is None
+        and not c.startswith(NOT_HERE)
+        and not re.match(r"^(promtool|amtool|gunicorn|mlflow|python3?\.11|[A-Z_]+=)", c)
+    ]
+    assert not unchecked, unchecked
