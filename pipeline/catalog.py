@@ -25,15 +25,15 @@ from typing import Any
 class ModelSpec:
     """One model: how it is trained, judged, stored and loaded.
 
-    ``metric`` is the promotion metric the model's stage records (``metadata["promotion"]``) and
-    ``lower_is_better`` its direction. ``artifact`` is the folder inside a version directory that
+    ``criteria`` are the metrics it is promoted on, each ``(name, lower_is_better)``: the stage
+    records both models' values (``metadata["promotion"]``) and the candidate must not be worse on
+    any (:mod:`pipeline.registry.rule`). ``artifact`` is the folder inside a version directory that
     ``loader`` reads ("" = the version directory itself). ``loader``, ``tracked_metrics`` and
     ``probe`` are ``module:attribute`` paths, imported on first use.
     """
 
     name: str
-    metric: str
-    lower_is_better: bool
+    criteria: tuple[tuple[str, bool], ...]
     artifact: str
     loader: str
     tracked_metrics: str
@@ -60,8 +60,7 @@ class ModelSpec:
 MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="passwords",
-        metric="test_rmsle",
-        lower_is_better=True,
+        criteria=(("test_rmsle", True), ("external_spearman", False), ("external_auc", False)),
         artifact="",
         loader="pipeline.passwords.model:PasswordModel.load",
         tracked_metrics="pipeline.passwords.evaluate:tracked_metrics",
@@ -70,8 +69,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ),
     ModelSpec(
         name="hat",
-        metric="cross_play_guessed_rate",
-        lower_is_better=False,
+        criteria=(("cross_play_guessed_rate", False),),
         artifact="player",
         loader="pipeline.hat.player:HatPlayer.load",
         tracked_metrics="pipeline.hat.evaluate:tracked_metrics",

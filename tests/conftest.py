@@ -11,7 +11,13 @@ from pipeline.config import ROOT, Paths, deep_merge, load_params
 from pipeline.hat.player import HatPlayer
 from pipeline.passwords import stage
 from pipeline.registry.store import production_dir
-from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
+from tests.samples import (
+    make_counts,
+    make_leak,
+    make_newsgroups_tar,
+    write_counts,
+    write_word_lists,
+)
 
 MIRROR_FILE = "rockyou-top100k-withcount.txt.gz"
 
@@ -41,9 +47,18 @@ def sample_mirror(tmp_path_factory: pytest.TempPathFactory, sample_rows) -> Path
 
 
 @pytest.fixture(scope="session")
-def small_params() -> dict:
+def sample_leak(tmp_path_factory: pytest.TempPathFactory, sample_rows) -> Path:
+    """Another site's small list, for the external validation (never trained on)."""
+    return write_counts(
+        tmp_path_factory.mktemp("leak") / "otherleak.txt", make_leak(sample_rows), gz=False
+    )
+
+
+@pytest.fixture(scope="session")
+def small_params(sample_leak: Path) -> dict:
     params = load_params()
     params["passwords"]["model"]["gbm"]["max_iter"] = 300
+    params["passwords"]["external"]["sources"] = [str(sample_leak)]
     return params
 
 

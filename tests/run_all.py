@@ -14,7 +14,13 @@ from mlflow import MlflowClient
 
 from pipeline.runs.tracking import DEFAULT_EXPERIMENT, quiet_store
 from tests.conftest import small_hat_params
-from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
+from tests.samples import (
+    make_counts,
+    make_leak,
+    make_newsgroups_tar,
+    write_counts,
+    write_word_lists,
+)
 
 EXPERIMENT = DEFAULT_EXPERIMENT
 
@@ -32,8 +38,13 @@ def run(repo: Path, *args: str, env: dict[str, str] | None = None):
 
 
 def use_sample(repo: Path, sample: Path) -> None:
+    """The passwords stage on ``sample``, validated on a small leak of another site beside it."""
+    leak = write_counts(
+        sample.with_name("otherleak.txt"), make_leak(make_counts(2500, seed=3)), gz=False
+    )
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["passwords"]["source"] = str(sample)
+    params["passwords"]["external"]["sources"] = [str(leak)]
     params["passwords"]["model"]["gbm"]["max_iter"] = 200
     (repo / "params.yaml").write_text(yaml.safe_dump(params))
 

@@ -111,6 +111,27 @@ def make_counts(n: int = 3000, seed: int = 0) -> list[tuple[str, int]]:
     return [(p, max(23, int(300_000 / (rank + 1) ** 1.1))) for rank, p in enumerate(ranked)]
 
 
+def make_leak(listed: list[tuple[str, int]], n: int = 1500, seed: int = 1) -> list[tuple[str, int]]:
+    """Another site's list in the same format: some of ``listed``'s passwords (the common ones
+    reused more), variants of them and strings of its own, most of them used once.
+    """
+    rng = random.Random(seed)
+    rows: dict[str, int] = {}
+    for rank, (pw, _) in enumerate(listed[: n // 3]):
+        rows[pw] = max(1, int(200 / (rank + 1)) + rng.randint(0, 2))
+    while len(rows) < n:
+        word = rng.choice(WORDS)
+        kind = rng.random()
+        if kind < 0.4:
+            pw = word + str(rng.randint(100, 9999))
+        elif kind < 0.7:
+            pw = word.capitalize() + rng.choice(WORDS) + str(rng.randint(0, 99))
+        else:
+            pw = "".join(rng.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(12))
+        rows.setdefault(pw, 1 + (rng.random() < 0.1 and kind < 0.7))
+    return sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def write_counts(path: Path, rows: list[tuple[str, int]], gz: bool = True) -> Path:
     """Write rows in RockYou's format: right-aligned count, one space, the password."""
     text = "".join(f"{count:>7} {pw}\n" for pw, count in rows).encode("utf-8")

@@ -42,10 +42,20 @@ def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) ->
     run_stage(repo_copy, "passwords")
     report = json.loads((repo_copy / "reports" / "passwords" / "metrics.json").read_text())
     model = report["test"]["model"]
-    assert model["rmsle"] <= 0.50 and model["spearman"] >= 0.45
+    assert model["rmsle"] <= 0.45 and model["spearman"] >= 0.50
     for baseline in ("constant (RMSLE-optimal)", "length only", "zxcvbn"):
         assert model["rmsle"] < report["test"][baseline]["rmsle"]
-    assert report["censoring"]["share_below_rarest_listed"] >= 0.9
+    assert report["censoring"]["share_below_rarest_listed"] >= 0.95
+    # another site's leak, never trained on: every absent string censored, the model within 0.002
+    # of a lookup's Spearman and above its AUC on each half (the issue's targets, Spearman >= the
+    # lookup's and AUC >= the lookup's + 0.03, are not met: docs/passwords.md, "External
+    # validation")
+    phpbb = report["external"]["phpbb"]
+    for part in ("tuning", "held_out", "all"):
+        assert phpbb[part]["censoring"] >= 0.95
+        model, lookup = phpbb[part]["model"], phpbb[part]["lookup"]
+        assert model["spearman"] >= lookup["spearman"] - 0.002
+        assert model["auc"] > lookup["auc"]
 
     folder = production_dir(repo_copy / "models", "passwords")
     assert (folder / ARTIFACT).stat().st_size <= 50e6

@@ -37,7 +37,7 @@ def test_run_all_passwords_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
     # Same data, same code: identical metrics, and the equal model is promoted (not worse).
     second = run(repo_copy, "passwords")
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "is not worse than production's" in second.stdout
+    assert "PROMOTED to production: not worse than production on test_rmsle" in second.stdout
     metrics = [
         json.loads((repo_copy / "models" / "passwords" / v / "metadata.json").read_text())
         for v in json.loads((repo_copy / "models" / "registry.json").read_text())["passwords"][

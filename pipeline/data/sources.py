@@ -61,6 +61,26 @@ ROCKYOU = Source(
 
 PASSWORD_SOURCES = {ROCKYOU.name: ROCKYOU}
 
+# Leaks of other sites, for external validation only: the password model is scored on them every
+# run and never trained on them.
+PHPBB = Source(
+    name="phpbb",
+    url=f"{SECLISTS}/Passwords/Leaked-Databases/phpbb-withcount.txt",
+    filename="phpbb-withcount.txt",
+    sha256=None,  # served from a branch head: recorded, not pinned
+    description="phpBB forum leak (2009), every distinct password with its count (184k lines)",
+    kind="rockyou-counts",
+    alternatives=(
+        Variant(
+            "phpbb-withcount.txt",
+            "98b3065ca7dfcee1863be45fbc7c88dd5ee683f79553052ffaac35e24550c0e4",
+            "the same list (the mirror's copy)",
+        ),
+    ),
+)
+
+EXTERNAL_SOURCES = {PHPBB.name: PHPBB}
+
 NEWSGROUPS = Source(
     name="20newsgroups",
     # scikit-learn's fetch_20newsgroups downloads the same archive from this address.

@@ -201,8 +201,8 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
             Candidate(
                 name=NAME,
                 version=version,
-                score=score,
-                production=prod_score,
+                scores={"cross_play_guessed_rate": score},
+                production=None if prod_score is None else {"cross_play_guessed_rate": prod_score},
                 tolerance=float(cfg["promotion"]["tolerance"]),
                 metrics=metrics,
                 metadata={

@@ -197,6 +197,18 @@ def tracked_metrics(report: dict[str, Any]) -> dict[str, float]:
         censoring.get("share_below_rarest_listed"),
     )
     put_metric(out, "passwords.test.rows", report.get("measured_on", {}).get("rows"))
+    for leak, parts in (report.get("external") or {}).items():
+        for part, scores in parts.items():
+            for ranker in ("model", "lookup", "zxcvbn"):
+                for name, value in (scores.get(ranker) or {}).items():
+                    put_metric(
+                        out, metric_key("passwords.external", leak, part, ranker, name), value
+                    )
+            put_metric(
+                out,
+                metric_key("passwords.external", leak, part, "censoring"),
+                scores.get("censoring"),
+            )
     return out
 
 

@@ -1,10 +1,14 @@
-"""The password-complexity regressor: frequency per million leaked passwords.
+"""The password-complexity model: frequency per million leaked passwords.
 
-A password in the known list (the training and validation splits) gets its known frequency: that
-is exact knowledge and beats any estimate. Any other string gets a gradient-boosted estimate of
-``log1p(frequency)`` from :mod:`pipeline.passwords.features`, fit on the training split, early
-stopped on the validation split, and taught the list's censoring by strings known to be absent.
-The test split is never in the known list, so metrics on it measure the estimate alone.
+Two parts. The **estimate**: a gradient-boosted regression of ``log1p(frequency)`` from
+:mod:`pipeline.passwords.features`, fit on the training split, early stopped on the validation
+split, and taught where the list ends by strings known to be absent. The test split is not in the
+known list of the fit, so metrics on it measure the estimate alone. The **served answer**: a
+password in the known list gets its listed frequency (exact knowledge beats any estimate); any
+other string is absent from the list, so it gets a level below the list's rarest frequency
+(:mod:`pipeline.passwords.tail`) chosen by its estimate. The production artifact answers every
+listed password (:meth:`PasswordModel.knowing`), the test split included, while the estimate's
+features keep reading the fit's own known list, the one the regressor was trained against.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pipeline.errors import ArtifactError
 from pipeline.passwords import features as feat
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.split import bucket
+from pipeline.passwords.tail import Tail
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -52,6 +57,8 @@ class PasswordModel:
         self.forest: FlatForest | None = None
         self.boosting_rounds: int | None = None
         self.feature_names: list[str] = feat.feature_names()
+        self.listed: feat.Listed | None = None  # the whole list's answers; None: the known list
+        self.tail: Tail | None = None  # absent strings' levels; None: the estimate as it is
         self.regressor: HistGradientBoostingRegressor | None = None  # not saved
         self._tables: feat.ServingTables | None = None  # built from known/dictionaries, not saved
 
@@ -136,10 +143,14 @@ class PasswordModel:
         batch = list(passwords)
         if len(batch) == 1:  # the service's usual request: the one-row path is much faster
             return np.array([self._predict_one(batch[0])])
-        out = self.known.frequency_of(feat.hash_all(batch))
+        out = (self.listed or self.known).frequency_of(feat.hash_all(batch))
         unknown = np.flatnonzero(np.isnan(out))
         if len(unknown):
-            out[unknown] = self.estimate([batch[i] for i in unknown])
+            strings = [batch[i] for i in unknown]
+            estimate = self.estimate(strings)
+            if self.tail is not None:
+                estimate = self.tail.frequencies(estimate, np.array([len(p) for p in strings]))
+            out[unknown] = estimate
         return out
 
     def _predict_one(self, password: str) -> float:
@@ -153,7 +164,23 @@ class PasswordModel:
         # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the clamp
         # is the batch path's np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
         frequency = float(np.expm1(self.forest.predict_one(x)))
-        return frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
+        estimate = frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
+        return estimate if self.tail is None else self.tail.frequency(estimate, len(password))
+
+    def knowing(
+        self, passwords: Sequence[str], frequencies: Sequence[float], tail: Tail | None
+    ) -> PasswordModel:
+        """A copy that answers ``passwords`` (the whole list, for production) exactly and absent
+        strings by ``tail``. The estimate is shared, its features still read the fit's known list:
+        the one the regressor was trained against.
+        """
+        served = PasswordModel.__new__(PasswordModel)
+        served.__dict__.update(self.__dict__)
+        served.listed = feat.Listed.build(passwords, frequencies)
+        served.tail = tail
+        served.regressor = None
+        served._tables = None
+        return served
 
     def serving_tables(self) -> feat.ServingTables:
         """The known list and dictionaries arranged for one-password lookups, built once."""
@@ -161,7 +188,7 @@ class PasswordModel:
             raise RuntimeError("the model is not fitted; call fit() or load() first")
         if self._tables is None:
             dictionaries = self.dictionaries or feat.zxcvbn_dictionaries()
-            self._tables = feat.ServingTables(self.known, dictionaries, self.markovs)
+            self._tables = feat.ServingTables(self.known, dictionaries, self.markovs, self.listed)
         return self._tables
 
     def estimate(self, passwords: Sequence[str]) -> np.ndarray:
@@ -234,4 +261,5 @@ class PasswordModel:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update({"regressor": None} | state | {"_tables": None})
+        defaults = {"regressor": None, "tail": None, "listed": None}
+        self.__dict__.update(defaults | state | {"_tables": None})

@@ -22,11 +22,14 @@ from pipeline.data.sources import PASSWORD_SOURCES, source_for_location
 from pipeline.errors import MissingInputError
 from pipeline.files import write_json_atomic
 from pipeline.passwords import evaluate as ev
+from pipeline.passwords import external
 from pipeline.passwords.absent import generate_absent
 from pipeline.passwords.checks import as_records, enforce, format_report, run_checks
+from pipeline.passwords.features import hash_all
 from pipeline.passwords.model import PasswordModel
 from pipeline.passwords.parse import read_password_file
 from pipeline.passwords.split import assign_splits, split_of
+from pipeline.passwords.tail import Tail
 from pipeline.progress import Progress
 from pipeline.registry import store
 from pipeline.registry.publish import Candidate, publish
@@ -72,6 +75,7 @@ def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -
     tmp.replace(out_dir / DATASET)
     write_json_atomic(out_dir / DATASET_INFO, info)
     log(f"{len(frame):,} passwords ({info['list_kind']}); splits {info['splits']}")
+    external.prepare_leaks(params, paths, log, ev.zxcvbn_many)
     return out_dir
 
 
@@ -102,9 +106,15 @@ def load_dataset(processed_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
-    """Fit, evaluate, save a version and decide its promotion; returns the metrics record."""
+    """Fit, evaluate, save a version and decide its promotion; returns the metrics record.
+
+    The fit is honest: its known list is the training and validation splits, and the test split
+    measures the estimate alone. The version saved is the production artifact made from it: the
+    same estimate, every listed password known, absent strings at the tail's levels; the external
+    leaks and the censoring check score that artifact, as it will be served.
+    """
     log = Progress(NAME)
-    cfg = section(params, NAME, ("absent", "model", "promotion", "split"))
+    cfg = section(params, NAME, ("absent", "model", "promotion", "split", "tail", "external"))
     frame, info = load_dataset(paths.processed)
     models_dir = paths.models
     parts = {name: frame[frame["split"] == name] for name in ("train", "validation", "test")}
@@ -124,7 +134,8 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     absent_split = [split_of(a, **fractions) for a in absent]
     absent_train = [a for a, s in zip(absent, absent_split, strict=True) if s == "train"]
     absent_test = [a for a, s in zip(absent, absent_split, strict=True) if s == "test"]
-    absent_freq = float(absent_cfg["fraction_of_min"]) * info["min_frequency"]
+    min_listed = float(info["min_frequency"])
+    absent_freq = float(absent_cfg["fraction_of_min"]) * min_listed
 
     log(
         f"fitting on {len(train_df):,} training passwords and {len(absent_train):,} absent "
@@ -145,42 +156,56 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
 
     test_pw = test_df["password"].tolist()
     true = test_df["frequency"].to_numpy()
-    log(f"evaluating on {len(test_pw):,} test passwords")
+    log(f"evaluating the estimate on {len(test_pw):,} test passwords")
     train_pw, train_freq = train_df["password"].tolist(), train_df["frequency"].to_numpy()
     zx_pred, zx_score = ev.zxcvbn_baseline(train_pw, train_freq, test_pw)
     scored = [
-        ev.Scored("model", model.predict(test_pw)),
+        ev.Scored("model", model.estimate(test_pw)),
         ev.Scored("constant (RMSLE-optimal)", ev.constant_baseline(train_freq, len(true))),
         ev.Scored("length only", ev.length_baseline(train_pw, train_freq, test_pw)),
         ev.Scored("zxcvbn", zx_pred, zx_score),
     ]
     table = ev.score_table(scored, true)
-    min_listed = info["min_frequency"]
-    absent_pred = model.predict(absent_test)
+
+    served = model.knowing(
+        frame["password"].tolist(),
+        frame["frequency"].to_numpy(),
+        Tail.from_params(min_listed, cfg["tail"]),
+    )
+    absent_pred = served.predict(absent_test)
     censoring = {
         "absent_test_strings": len(absent_test),
-        "share_below_rarest_listed": float(np.mean(absent_pred < min_listed))
+        "share_below_rarest_listed": float(np.mean(absent_pred <= min_listed))
         if absent_test
         else None,
         "rarest_listed_frequency": min_listed,
     }
+    production = _production(models_dir, log)
+    leaks = external.load_leaks(paths.processed, list(cfg["external"]["sources"]))
+    outside, outside_production, leak_text = _score_leaks(leaks, served, production, log)
 
-    production = _production_metric(models_dir, test_pw, true, log)
     text = ev.format_table(table, f"password model, test split ({len(true):,} passwords)")
     plots = ev.save_plots(test_pw, true, scored, paths.reports / NAME)
     metrics = {
         "test": table,
         "censoring": censoring,
+        "external": outside,
         "measured_on": {
             "split": "test",
             "rows": len(true),
             "data_sha256": info["data"]["sha256"],
-            "note": "test passwords are never in the model's known list",
+            "note": "the estimate, fit without the test split; external leaks: the served model",
+            "known_list": "every listed password (train, validation and test)",
         },
     }
+    scores = {"test_rmsle": table["model"]["rmsle"], **_leak_criteria(outside)}
+    theirs = None
+    if production is not None:
+        theirs = {"test_rmsle": _recorded_test_rmsle(production[1], info, fractions)}
+        theirs |= _leak_criteria(outside_production)
 
     def write_files(directory: Path) -> None:
-        model.save(directory)
+        served.save(directory)
         for plot in plots:
             (directory / plot.name).write_bytes(plot.read_bytes())
 
@@ -188,22 +213,62 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         Candidate(
             name=NAME,
             version=store.new_version(models_dir, NAME),
-            score=table["model"]["rmsle"],
-            production=production,
+            scores=scores,
+            production=theirs,
             tolerance=float(cfg["promotion"]["tolerance"]),
             metrics=metrics,
             metadata={
-                "data": info,
+                "data": info | {"external": {leak.name: leak.info for leak in leaks}},
                 "params": cfg,
                 "training_seconds": round(fit_seconds, 1),
                 "boosting_rounds": model.boosting_rounds,
             },
             write_files=write_files,
-            evaluation=text,
-            printed=[text, _censoring_line(censoring)],
+            evaluation=text + "\n" + leak_text,
+            printed=[text, _censoring_line(censoring), leak_text],
         ),
         paths,
     )
+
+
+def _score_leaks(
+    leaks: list[external.Leak],
+    served: PasswordModel,
+    production: tuple[PasswordModel, dict[str, Any]] | None,
+    log: Progress,
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Each leak scored by the candidate as served and by production, the same way."""
+    mine: dict[str, Any] = {}
+    theirs: dict[str, Any] = {}
+    texts = []
+    assert served.listed is not None and served.tail is not None
+    rarest = served.tail.rarest
+    for leak in leaks:
+        log(f"scoring leak {leak.name} ({len(leak.passwords):,} strings)")
+        lookup = np.nan_to_num(served.listed.frequency_of(hash_all(leak.passwords)), nan=0.0)
+        mine[leak.name] = external.score_leak(leak, served.predict(leak.passwords), lookup, rarest)
+        texts.append(external.format_leak(leak.name, mine[leak.name], rarest))
+        if production is not None:
+            try:
+                predicted = production[0].predict(leak.passwords)
+            except Exception as exc:  # an unusable production is no bar (logged)
+                log(f"production model unusable on leak {leak.name} ({type(exc).__name__})")
+                continue
+            theirs[leak.name] = external.score_leak(leak, predicted, lookup, rarest)
+    return mine, theirs, "\n".join(texts)
+
+
+def _leak_criteria(scores: dict[str, Any]) -> dict[str, float | None]:
+    """The promotion's external numbers: Spearman and AUC over every leak, whole (the mean when
+    there are several); None when nothing was scored.
+    """
+    wholes = [leak["all"]["model"] for leak in scores.values()]
+    if not wholes:
+        return {"external_spearman": None, "external_auc": None}
+    return {
+        "external_spearman": float(np.mean([w["spearman"] for w in wholes])),
+        "external_auc": float(np.mean([w["auc"] for w in wholes])),
+    }
 
 
 def _censoring_line(censoring: dict[str, Any]) -> str:
@@ -217,18 +282,30 @@ def _censoring_line(censoring: dict[str, Any]) -> str:
     )
 
 
-def _production_metric(
-    models_dir: Path, test_pw: list[str], true: np.ndarray, log: Progress
-) -> float | None:
-    """Production's RMSLE on this run's test set; None when there is no usable production."""
+def _production(models_dir: Path, log: Progress) -> tuple[PasswordModel, dict[str, Any]] | None:
+    """The production model and its metadata; None when there is no usable production."""
     try:
         directory = store.production_dir(models_dir, NAME)
     except store.RegistryError as exc:
         log(f"no production model to compare with ({exc})")
         return None
     try:
-        production = PasswordModel.load(directory)
-        return ev.rmsle(production.predict(test_pw), true)
+        return PasswordModel.load(directory), store.read_metadata(directory)
     except Exception as exc:
         log(f"production model at {directory} is unusable ({type(exc).__name__}: {exc})")
-        return float("nan")
+        return None
+
+
+def _recorded_test_rmsle(
+    metadata: dict[str, Any], info: dict[str, Any], fractions: dict[str, float]
+) -> float | None:
+    """Production's test RMSLE from its own run, when that run had this run's test split (the
+    same data and split fractions): its artifact knows the test passwords, so it cannot be
+    re-scored on them. None otherwise: then the test split is not compared.
+    """
+    data = metadata.get("data") or {}
+    same = (data.get("data") or {}).get("sha256") == info["data"]["sha256"] and data.get(
+        "split_fractions"
+    ) == fractions
+    value = ((metadata.get("metrics") or {}).get("test") or {}).get("model", {}).get("rmsle")
+    return float(value) if same and isinstance(value, int | float) else None

@@ -3,14 +3,15 @@ replace, one decision file, and an exit status CI can gate deployment on.
 
 Used by ``run_all.sh`` (no gate: a local run always keeps its models and just writes the file)
 and by CI's ``promote`` job (``--gate``: exit 1 when a candidate is worse, so build and deploy
-do not run). The rule is :func:`pipeline.registry.rule.decide` on each model's metric
+do not run). The rule is :func:`pipeline.registry.rule.decide_all` on each model's metrics
 (:mod:`pipeline.catalog`) with its tolerance from ``params.yaml`` - the same function the training
 stages use to update the registry.
 
-Production's metric is, in order: the one measured in the same run on the same test set (the
-training stage re-scores production; recorded in the candidate's metadata), else the one in the
-production version's own metadata. No production, or production metadata that cannot be read
-and no same-run measurement, promotes the candidate: a model nobody can verify is no bar.
+Production's numbers are the ones its training stage measured in the same run on the same data
+(recorded in the candidate's metadata; a metric it could not measure there is not compared). For a
+candidate whose metadata predates that record (one metric, maybe without production's number),
+production's number is taken from the production version's own metadata. No production, or no
+number that can be compared, promotes the candidate: a model nobody can verify is no bar.
 
 Usage: python -m pipeline.registry.gate [--gate] [--out reports/promotion.json] [MODEL ...]
 """
@@ -21,6 +22,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,8 @@ from pipeline.config import Paths, load_params
 from pipeline.errors import MissingInputError, PipelineError
 from pipeline.files import write_json_atomic
 from pipeline.registry import store
-from pipeline.registry.rule import Decision, decide
+from pipeline.registry.rule import Criterion, Decision, decide_all
+from pipeline.runs.names import number
 
 
 def candidate_version(reports_dir: Path, name: str) -> str:
@@ -56,41 +59,44 @@ def previous_production(models_dir: Path, name: str, candidate: str) -> str | No
     return before
 
 
-def _metric_of(metadata: dict[str, Any], name: str) -> float | None:
-    metric = catalog.spec(name).metric
+def _recorded(metadata: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per metric, the candidate's and production's numbers a stage recorded."""
     record = metadata.get("promotion", {})
-    value = record.get("candidate") if record.get("metric") == metric else None
-    return float(value) if isinstance(value, int | float) else None
+    if isinstance(record.get("comparisons"), list):
+        return {c["metric"]: c for c in record["comparisons"] if isinstance(c, dict)}
+    if record.get("metric"):  # written before models were judged on several metrics
+        return {record["metric"]: {**record, "legacy": True}}
+    return {}
 
 
 def decide_model(models_dir: Path, name: str, candidate: str, tolerance: float) -> Decision:
     """Candidate ``name``/``candidate`` against the production it would replace."""
-    model = catalog.spec(name)
-    metric, lower_is_better = model.metric, model.lower_is_better
     try:
         meta = store.read_metadata(models_dir / name / candidate)
     except store.RegistryError as exc:
         raise MissingInputError(f"candidate '{name}' {candidate}: {exc}") from exc
-    value = _metric_of(meta, name)
-    if value is None:
-        return Decision(False, f"candidate has no {metric}", metric, math.nan, None)
-    same_run = meta.get("promotion", {}).get("production")
-    production: float | None = None
+    recorded = _recorded(meta)
+    before = previous_production(models_dir, name, candidate)
+    theirs: dict[str, dict[str, Any]] = {}
     note = ""
-    if isinstance(same_run, int | float) and math.isfinite(same_run):
-        production = float(same_run)
-    else:
-        before = previous_production(models_dir, name, candidate)
-        if before is not None:
-            try:
-                production = _metric_of(store.read_metadata(models_dir / name / before), name)
-            except store.RegistryError as exc:
-                note = f" (production {before} metadata unreadable: {exc})"
-    decision = decide(
-        metric, value, production, lower_is_better=lower_is_better, tolerance=tolerance
-    )
+    if before is not None and any(r.get("legacy") for r in recorded.values()):
+        try:
+            theirs = _recorded(store.read_metadata(models_dir / name / before))
+        except store.RegistryError as exc:
+            note = f" (production {before} metadata unreadable: {exc})"
+    measured = []
+    for metric, lower_is_better in catalog.spec(name).criteria:
+        mine = recorded.get(metric, {})
+        value = number(mine.get("candidate"))
+        if value is None:
+            return Decision(False, f"candidate has no {metric}", metric, math.nan, None)
+        production = number(mine.get("production"))
+        if production is None and mine.get("legacy"):
+            production = number(theirs.get(metric, {}).get("candidate"))
+        measured.append((Criterion(metric, lower_is_better), value, production))
+    decision = decide_all(measured, has_production=before is not None, tolerance=tolerance)
     if note:
-        decision = Decision(decision.promote, decision.reason + note, metric, value, production)
+        decision = replace(decision, reason=decision.reason + note)
     return decision
 
 

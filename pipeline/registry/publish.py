@@ -18,7 +18,7 @@ from pipeline.config import Paths
 from pipeline.files import write_json_atomic, write_text_atomic
 from pipeline.registry import store
 from pipeline.registry.lineage import base_metadata
-from pipeline.registry.rule import decide, format_decision
+from pipeline.registry.rule import Criterion, decide_all, format_decision
 
 EVALUATION_FILE = "evaluation.txt"
 METRICS_FILE = "metrics.json"
@@ -28,8 +28,9 @@ METRICS_FILE = "metrics.json"
 class Candidate:
     """A trained model ready to be published.
 
-    ``score`` is its value of the model's promotion metric, ``production`` production's value
-    measured in the same run (None: no production to compare with). ``metrics`` become the
+    ``scores`` are its values of the model's promotion metrics (:mod:`pipeline.catalog`),
+    ``production`` production's, measured in the same run on the same data (None: no production
+    model; a metric missing or None: not comparable in this run). ``metrics`` become the
     report and the metadata's ``metrics``; ``metadata`` holds the rest (data, parameters, timings).
     ``write_files`` writes the artifact into the version folder; ``evaluation`` is the text table
     saved beside it, and ``printed`` what the run prints before the decision line.
@@ -37,8 +38,8 @@ class Candidate:
 
     name: str
     version: str
-    score: float
-    production: float | None
+    scores: dict[str, float]
+    production: dict[str, float | None] | None
     tolerance: float
     metrics: dict[str, Any]
     metadata: dict[str, Any]
@@ -49,12 +50,13 @@ class Candidate:
 
 def publish(candidate: Candidate, paths: Paths) -> dict[str, Any]:
     """Decide, save, record and report ``candidate``; returns the report (``metrics.json``)."""
-    model = catalog.spec(candidate.name)
-    decision = decide(
-        model.metric,
-        candidate.score,
-        candidate.production,
-        lower_is_better=model.lower_is_better,
+    theirs = candidate.production or {}
+    decision = decide_all(
+        [
+            (Criterion(metric, lower), candidate.scores[metric], theirs.get(metric))
+            for metric, lower in catalog.spec(candidate.name).criteria
+        ],
+        has_production=candidate.production is not None,
         tolerance=candidate.tolerance,
     )
     metadata = {

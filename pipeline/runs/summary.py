@@ -37,6 +37,15 @@ def summarize(stages: list[str], reports_dir: Path) -> str:
                     f"  [{mark}] {floor['list']:<14} {floor['pair']:<22} {floor['rate']:6.1%}"
                     f" (floor {floor['floor_strict']:.1%})"
                 )
+        for leak, parts in (report.get("external") or {}).items():
+            for part in ("tuning", "held_out"):
+                got = parts.get(part) or {}
+                if "model" in got:
+                    lines.append(
+                        f"  leak {leak}, {part.replace('_', '-')} part: Spearman model "
+                        f"{got['model']['spearman']:.4f} / lookup {got['lookup']['spearman']:.4f}, "
+                        f"AUC model {got['model']['auc']:.4f} / lookup {got['lookup']['auc']:.4f}"
+                    )
         censoring = report.get("censoring")
         if censoring and censoring.get("share_below_rarest_listed") is not None:
             lines.append(

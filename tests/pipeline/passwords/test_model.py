@@ -50,6 +50,36 @@ def test_known_passwords_get_their_listed_frequency(model: PasswordModel, traine
     np.testing.assert_allclose(model.predict(known["password"].tolist()), known["frequency"])
 
 
+def test_the_production_model_answers_test_split_passwords_exactly(
+    model: PasswordModel, trained: Paths
+) -> None:
+    """The fit never saw the test split; the served artifact still knows every listed password."""
+    import pandas as pd
+
+    frame = pd.read_csv(
+        trained.processed / "passwords" / "dataset.csv.gz", keep_default_na=False, na_filter=False
+    )
+    test = frame[frame["split"] == "test"]
+    assert len(test) > 100
+    assert model.predict(test["password"].tolist()).tolist() == test["frequency"].tolist()
+    assert [model.predict(p) for p in test["password"].head(20)] == test["frequency"].head(
+        20
+    ).tolist()
+    # the estimate of the same strings is not their listed frequency: it never saw them
+    assert not np.allclose(model.estimate(test["password"].tolist()), test["frequency"])
+
+
+def test_absent_strings_never_exceed_the_rarest_listed_frequency(model: PasswordModel) -> None:
+    assert model.tail is not None
+    probes = [*RANDOM_16, "monkey1234567", "Dragonfly!", "zzzzzzzz", "", "a b c", "qwertyuiop1"]
+    served = model.predict(probes)
+    assert np.all(served <= model.tail.rarest)
+    tail = model.tail
+    levels = {tail.rarest, tail.middle * tail.rarest, tail.low * tail.rarest}
+    assert set(served.tolist()) <= levels  # a few levels, not a spread of noise
+    assert model.predict(RANDOM_16).tolist() == [tail.low * tail.rarest] * 3  # random: the lowest
+
+
 def test_predict_single_and_batch_agree_and_keep_order(model: PasswordModel) -> None:
     batch = ["monkey", "", "a b c", "zzzz", "Ünïcode🙂", "\udc80lone surrogate"]
     many = model.predict(batch)

@@ -11,7 +11,13 @@ import yaml
 
 from pipeline.runs.reproduce import differences, stable
 from tests.conftest import small_hat_params
-from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_word_lists
+from tests.samples import (
+    make_counts,
+    make_leak,
+    make_newsgroups_tar,
+    write_counts,
+    write_word_lists,
+)
 
 
 def test_differences_finds_every_changed_leaf() -> None:
@@ -27,7 +33,9 @@ def test_two_runs_on_the_sample_are_identical(repo_copy: Path, tmp_path: Path) -
     corpus = make_newsgroups_tar(tmp_path / "news.tar.gz")
     mirror = write_word_lists(tmp_path / "mirror")
     params = small_hat_params(corpus)
+    leak = write_counts(tmp_path / "otherleak.txt", make_leak(make_counts(2000, seed=3)), gz=False)
     params["passwords"]["source"] = str(sample)
+    params["passwords"]["external"]["sources"] = [str(leak)]
     params["passwords"]["model"]["gbm"]["max_iter"] = 100
     (repo_copy / "params.yaml").write_text(yaml.safe_dump(params))
     result = subprocess.run(
