@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.config import ROOT, Paths, deep_merge, load_params
 from pipeline.hat.player import HatPlayer
-from pipeline.passwords import stage
+from pipeline.passwords.prepare import prepare
+from pipeline.passwords.train import train
 from pipeline.registry.store import production_dir
 from tests.samples import (
     make_counts,
@@ -70,8 +71,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory, sample_rows, small_params)
     raw = paths.raw
     raw.mkdir(parents=True)
     write_counts(raw / "sample.txt", sample_rows, gz=False)
-    stage.prepare(small_params, paths, str(raw / "sample.txt"))
-    stage.train(small_params, paths)
+    prepare(small_params, paths, str(raw / "sample.txt"))
+    train(small_params, paths)
     return paths
 
 

@@ -79,13 +79,15 @@ def main(argv: list[str] | None = None) -> int:
             model = PasswordModel.load(production_dir(paths.models, "passwords"))
             predict_stream(model, sys.stdin.buffer, sys.stdout)
             return 0
-        from pipeline.passwords import stage  # heavy imports only for the pipeline stages
+        # heavy imports only for the pipeline stages
+        from pipeline.passwords.prepare import prepare
+        from pipeline.passwords.train import train
 
         params = load_params(args.params)
         if args.command == "prepare":
-            stage.prepare(params, paths, args.source)
+            prepare(params, paths, args.source)
         else:
-            stage.train(params, paths)
+            train(params, paths)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, InputError) else 1

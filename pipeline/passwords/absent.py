@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 
 ALPHABETS = (
     string.ascii_lowercase,
@@ -63,7 +63,7 @@ MAKERS: tuple[Callable[[random.Random, Sequence[str]], str], ...] = (
 )
 
 
-def generate_absent(known: Sequence[str], n: int, seed: int, listed: set[str]) -> list[str]:
+def generate_absent(known: Sequence[str], n: int, seed: int, listed: Container[str]) -> list[str]:
     """``n`` distinct strings, none of them in ``listed`` (the whole list, every split)."""
     if not known:
         return []

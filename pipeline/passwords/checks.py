@@ -7,13 +7,15 @@ duplicate is reported by count only.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from pipeline.errors import PipelineError
-from pipeline.passwords.parse import Parsed
 
-SHOWN_BAD_LINES = 10
+if TYPE_CHECKING:
+    from pipeline.passwords.listing import Listing
 
 
 class DataCheckError(PipelineError):
@@ -30,29 +32,30 @@ class Check:
 
 
 def run_checks(
-    parsed: Parsed, *, min_rows: int, max_rows: int, max_bad_fraction: float
+    listing: Listing, *, min_rows: int, max_rows: int, max_bad_fraction: float
 ) -> list[Check]:
-    """Check parsing, encoding, counts, uniqueness and size of a parsed password list."""
-    frame = parsed.frame
-    n_lines = max(parsed.n_lines, 1)
-    encoding = [b for b in parsed.bad_lines if b.reason == "not valid UTF-8"]
-    unparsed = [b for b in parsed.bad_lines if b.reason != "not valid UTF-8"]
-    freq = frame["frequency"]
+    """Check parsing, encoding, counts, uniqueness and size of a password list."""
+    n_lines = max(listing.n_lines, 1)
+    n_encoding = listing.bad_by_reason.get("not valid UTF-8", 0)
+    n_unparsed = listing.n_bad - n_encoding
+    encoding = [b for b in listing.bad_lines if b.reason == "not valid UTF-8"]
+    unparsed = [b for b in listing.bad_lines if b.reason != "not valid UTF-8"]
+    freq = listing.frequencies
     non_positive = int((~(freq > 0)).sum())  # also counts NaN
-    infinite = int(freq.map(lambda v: not math.isfinite(v)).sum()) if len(freq) else 0
-    duplicates = int(frame["password"].duplicated().sum())
-    n = len(frame)
-    limit = f"at most {max_bad_fraction:.2%} of {parsed.n_lines:,} lines allowed"
+    infinite = int((~np.isfinite(freq)).sum())  # NaN too, as it is no count either
+    duplicates = listing.duplicates()
+    n = len(listing.hashes)
+    limit = f"at most {max_bad_fraction:.2%} of {listing.n_lines:,} lines allowed"
     return [
         Check(
             "lines parse",
-            len(unparsed) / n_lines <= max_bad_fraction,
-            f"{len(unparsed):,} lines do not parse ({limit})" + _examples(unparsed),
+            n_unparsed / n_lines <= max_bad_fraction,
+            f"{n_unparsed:,} lines do not parse ({limit})" + _examples(unparsed, n_unparsed),
         ),
         Check(
             "text is valid UTF-8",
-            len(encoding) / n_lines <= max_bad_fraction,
-            f"{len(encoding):,} lines are not valid UTF-8 ({limit})" + _examples(encoding),
+            n_encoding / n_lines <= max_bad_fraction,
+            f"{n_encoding:,} lines are not valid UTF-8 ({limit})" + _examples(encoding, n_encoding),
         ),
         Check(
             "counts positive",
@@ -72,12 +75,12 @@ def run_checks(
     ]
 
 
-def _examples(bad: list) -> str:
-    if not bad:
+def _examples(shown: list, total: int) -> str:
+    if not shown:
         return ""
-    shown = "; ".join(f"line {b.line_no}: {b.reason}: {b.preview!r}" for b in bad[:SHOWN_BAD_LINES])
-    more = f"; and {len(bad) - SHOWN_BAD_LINES:,} more" if len(bad) > SHOWN_BAD_LINES else ""
-    return f": {shown}{more}"
+    listed = "; ".join(f"line {b.line_no}: {b.reason}: {b.preview!r}" for b in shown)
+    more = f"; and {total - len(shown):,} more" if total > len(shown) else ""
+    return f": {listed}{more}"
 
 
 def format_report(checks: list[Check]) -> str:

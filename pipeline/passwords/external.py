@@ -31,9 +31,10 @@ from pipeline.data.sources import EXTERNAL_SOURCES, source_for_location
 from pipeline.errors import MissingInputError
 from pipeline.files import read_json, write_json_atomic
 from pipeline.passwords.checks import enforce, format_report, run_checks
-from pipeline.passwords.parse import read_password_file
+from pipeline.passwords.listing import read_listing
 
 PARTS = ("tuning", "held_out")
+LEAK_ROWS_KEPT = 10**9  # a leak is scored whole: every row of every count
 FOLDER = "external"
 
 
@@ -79,11 +80,11 @@ def prepare_leaks(
         name = leak_name(entry)
         source = EXTERNAL_SOURCES.get(entry) or source_for_location(entry, "passwords")
         fetched = fetch(source, paths.raw)
-        parsed = read_password_file(fetched.path)
-        checks = run_checks(parsed, **cfg["checks"])
+        listing = read_listing(fetched.path, per_count=LEAK_ROWS_KEPT)
+        checks = run_checks(listing, **cfg["checks"])
         print(format_report(checks).replace("data checks:", f"data checks of leak {name}:", 1))
         enforce(checks)
-        frame = parsed.frame[["password", "count"]].copy()
+        frame = listing.kept[["password", "count"]].copy()
         frame["part"] = [part_of(p) for p in frame["password"]]
         table = out_dir / f"{name}.csv.gz"
         record_file = out_dir / f"{name}.json"
@@ -103,7 +104,7 @@ def prepare_leaks(
         records[name] = {
             "data": fetched.as_dict(),
             "rows": len(frame),
-            "bad_lines": len(parsed.bad_lines),
+            "bad_lines": listing.n_bad,
             "parts": {p: int(counts.get(p, 0)) for p in PARTS},
         }
         write_json_atomic(record_file, records[name])

@@ -18,7 +18,8 @@ import math
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,9 +27,11 @@ import numpy as np
 
 from pipeline.errors import ArtifactError
 from pipeline.passwords import features as feat
+from pipeline.passwords.answers import Answers, CompactAnswers
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.split import bucket
 from pipeline.passwords.tail import Tail
+from pipeline.progress import heartbeat
 
 if TYPE_CHECKING:
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 # saved as its FlatForest copy). Like any pickle, load only artifacts you trust.
 ARTIFACT = "model.pkl.gz"
 LEGACY_ARTIFACT = "model.joblib"  # before the FlatForest-only format: holds a scikit-learn model
+ANSWERS_DIR = "answers"  # a big list's compact answers, as memory-mapped .npy files
+FEATURE_CHUNK = 100_000  # rows per batch of features (bounds the Python lists of a batch)
 
 
 class PasswordModel:
@@ -57,7 +62,7 @@ class PasswordModel:
         self.forest: FlatForest | None = None
         self.boosting_rounds: int | None = None
         self.feature_names: list[str] = feat.feature_names()
-        self.listed: feat.Listed | None = None  # the whole list's answers; None: the known list
+        self.listed: Answers | None = None  # the whole list's answers; None: the known list
         self.tail: Tail | None = None  # absent strings' levels; None: the estimate as it is
         self.regressor: HistGradientBoostingRegressor | None = None  # not saved
         self._tables: feat.ServingTables | None = None  # built from known/dictionaries, not saved
@@ -70,18 +75,27 @@ class PasswordModel:
         validation_freq: Sequence[float],
         absent: Sequence[str] = (),
         absent_frequency: float = 0.0,
+        weights: Sequence[float] | None = None,
+        log: Callable[[str], None] | None = None,
     ) -> PasswordModel:
-        """Learn from the known list (train + validation) and from strings absent from it."""
+        """Learn from the known list (train + validation) and from strings absent from it.
+
+        ``weights`` (train rows, then validation rows) say how many rows of the whole list each
+        row stands for, when the list was sampled (default 1); ``log`` receives progress lines.
+        """
         from sklearn.ensemble import HistGradientBoostingRegressor
         from threadpoolctl import ThreadpoolController
 
+        say = log or (lambda _: None)
         passwords = list(train) + list(validation)
         freqs = np.concatenate([np.asarray(train_freq, float), np.asarray(validation_freq, float)])
+        rows = np.ones(len(passwords)) if weights is None else np.asarray(weights, float)
         units = feat.to_units(freqs)
         self.known = feat.KnownList.build(passwords, freqs)
         self._tables = None
-        self.markovs = feat.fit_markovs(passwords, units.tolist())
+        self.markovs = feat.fit_markovs(passwords, units.tolist(), rows.tolist())
         self.dictionaries = feat.zxcvbn_dictionaries()
+        say(f"known list and n-gram models of {len(passwords):,} passwords built")
 
         # Rows of the known list are scored by n-gram models fit on the other folds.
         n_folds = int(self.params["markov_folds"])
@@ -90,24 +104,27 @@ class PasswordModel:
             feat.fit_markovs(
                 [p for p, f in zip(passwords, fold, strict=True) if f != k],
                 units[fold != k].tolist(),
+                rows[fold != k].tolist(),
             )
             for k in range(n_folds)
         ]
-        x_known = self._features(passwords, fold_models, units, fold)
+        say(f"{n_folds} out-of-fold n-gram models built")
+        x_known = self._features(passwords, fold_models, units, fold, say)
         y_known = np.log1p(freqs)
         n_train = len(train)
-        x_absent = self._features(list(absent), self.markovs)
+        x_absent = self._features(list(absent), self.markovs, log=say)
         y_absent = np.full(len(absent), np.log1p(absent_frequency))
 
         x_fit = np.vstack([x_known[:n_train], x_absent])
         y_fit = np.concatenate([y_known[:n_train], y_absent])
         weight = np.concatenate(
-            [np.ones(n_train), np.full(len(absent), float(self.params["absent_weight"]))]
+            [rows[:n_train], np.full(len(absent), float(self.params["absent_weight"]))]
         )
         gbm = self.params["gbm"]
+        max_iter = int(gbm["max_iter"])
         regressor = HistGradientBoostingRegressor(
             learning_rate=float(gbm["learning_rate"]),
-            max_iter=int(gbm["max_iter"]),
+            max_iter=max_iter,
             max_leaf_nodes=int(gbm["max_leaf_nodes"]),
             min_samples_leaf=int(gbm["min_samples_leaf"]),
             l2_regularization=float(gbm["l2_regularization"]),
@@ -119,11 +136,20 @@ class PasswordModel:
         fit_kwargs: dict[str, Any] = {"sample_weight": weight}
         if len(validation):
             fit_kwargs |= {"X_val": x_known[n_train:], "y_val": y_known[n_train:]}
+            if weights is not None:
+                fit_kwargs["sample_weight_val"] = rows[n_train:]
         # One OpenMP thread: two threads fit barely faster on two cores, and when another process
-        # holds a core every parallel region waits on it. One thread degrades gracefully.
+        # holds a core every parallel region waits on it. One thread degrades gracefully. A long
+        # fit reports its rounds as it goes (scikit-learn appends each round's trees to
+        # ``_predictors``; a warm-started fit in steps would re-predict every tree each step).
         threads = int(self.params.get("fit_threads", 1))
-        with ThreadpoolController().limit(limits=threads, user_api="openmp"):
+        say(f"boosting up to {max_iter} rounds on {len(y_fit):,} rows")
+        with (
+            ThreadpoolController().limit(limits=threads, user_api="openmp"),
+            heartbeat(say, "boosting rounds", lambda: len(getattr(regressor, "_predictors", []))),
+        ):
             regressor.fit(x_fit, y_fit, **fit_kwargs)
+        say(f"boosting: {regressor.n_iter_} rounds (early stopping)")
         self.regressor = regressor
         self.forest = FlatForest.from_sklearn(regressor)
         self.boosting_rounds = int(regressor.n_iter_)
@@ -143,7 +169,8 @@ class PasswordModel:
         batch = list(passwords)
         if len(batch) == 1:  # the service's usual request: the one-row path is much faster
             return np.array([self._predict_one(batch[0])])
-        out = (self.listed or self.known).frequency_of(feat.hash_all(batch))
+        table = self.listed if self.listed is not None else self.known
+        out = table.frequency_of(feat.hash_all(batch))
         unknown = np.flatnonzero(np.isnan(out))
         if len(unknown):
             strings = [batch[i] for i in unknown]
@@ -167,16 +194,14 @@ class PasswordModel:
         estimate = frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
         return estimate if self.tail is None else self.tail.frequency(estimate, len(password))
 
-    def knowing(
-        self, passwords: Sequence[str], frequencies: Sequence[float], tail: Tail | None
-    ) -> PasswordModel:
-        """A copy that answers ``passwords`` (the whole list, for production) exactly and absent
-        strings by ``tail``. The estimate is shared, its features still read the fit's known list:
-        the one the regressor was trained against.
+    def knowing(self, answers: Answers, tail: Tail | None) -> PasswordModel:
+        """A copy that answers the listed passwords (the whole list's ``answers``, for
+        production) exactly and absent strings by ``tail``. The estimate is shared, its features
+        still read the fit's known list: the one the regressor was trained against.
         """
         served = PasswordModel.__new__(PasswordModel)
         served.__dict__.update(self.__dict__)
-        served.listed = feat.Listed.build(passwords, frequencies)
+        served.listed = answers
         served.tail = tail
         served.regressor = None
         served._tables = None
@@ -206,15 +231,41 @@ class PasswordModel:
         markovs: Sequence[Any],
         own_units: np.ndarray | None = None,
         markov_of_row: np.ndarray | None = None,
+        log: Callable[[str], None] | None = None,
     ) -> np.ndarray:
+        """The batch features, a chunk of rows at a time, with progress for a big batch."""
         assert self.known is not None
-        return feat.build_features(
-            passwords, self.known, markovs, own_units, markov_of_row, self.dictionaries
-        )
+        if len(passwords) <= FEATURE_CHUNK:
+            return feat.build_features(
+                passwords, self.known, markovs, own_units, markov_of_row, self.dictionaries
+            )
+        parts = []
+        started = time.perf_counter()
+        for lo in range(0, len(passwords), FEATURE_CHUNK):
+            hi = min(lo + FEATURE_CHUNK, len(passwords))
+            parts.append(
+                feat.build_features(
+                    passwords[lo:hi],
+                    self.known,
+                    markovs,
+                    None if own_units is None else own_units[lo:hi],
+                    None if markov_of_row is None else markov_of_row[lo:hi],
+                    self.dictionaries,
+                )
+            )
+            if log is not None:
+                rate = hi / max(time.perf_counter() - started, 1e-9)
+                log(
+                    f"features: {hi:,}/{len(passwords):,} rows ({rate:,.0f}/s, "
+                    f"~{(len(passwords) - hi) / rate:.0f}s left)"
+                )
+        return np.vstack(parts)
 
     def save(self, directory: Path) -> Path:
         """Write the model into ``directory`` atomically (a temporary file, then a rename)."""
         directory.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.listed, CompactAnswers):  # big arrays beside the pickle, mmapped
+            self.listed.save(directory / ANSWERS_DIR)
         target = directory / ARTIFACT
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".model.", suffix=".tmp")
         try:
@@ -248,6 +299,8 @@ class PasswordModel:
                 f"{path} was built with a different feature set than this code; "
                 "retrain it (./run_all.sh passwords)"
             )
+        if isinstance(model.listed, CompactAnswers):
+            model.listed = model.listed.attach(directory / ANSWERS_DIR)
         if model.forest is not None:
             model.forest.index()  # build the lookup tables now, not on the first request
         if model.known is not None:
@@ -257,6 +310,8 @@ class PasswordModel:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["regressor"] = None  # scikit-learn stays out of the artifact; the forest is saved
+        if isinstance(self.listed, CompactAnswers):
+            state["listed"] = self.listed.detached()  # its arrays are .npy files beside it
         state["_tables"] = None  # derived from the saved tables at load
         return state
 

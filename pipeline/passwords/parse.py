@@ -12,11 +12,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import itertools
 import math
 import re
 import tarfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +71,8 @@ def _frame(passwords: list[str], counts: list[float], freqs: list[float]) -> pd.
     )
 
 
-def _strip_newline(raw: bytes) -> bytes:
+def strip_newline(raw: bytes) -> bytes:
+    """The line without its line ending (LF or CRLF): the rest is the password."""
     if raw.endswith(b"\r\n"):
         return raw[:-2]
     return raw[:-1] if raw.endswith(b"\n") else raw
@@ -89,7 +89,7 @@ def parse_count_lines(lines: Iterable[bytes], total: int = ROCKYOU_TOTAL) -> Par
     bad: list[BadLine] = []
     n_lines = 0
     for n_lines, raw in enumerate(lines, start=1):
-        body = _strip_newline(raw)
+        body = strip_newline(raw)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -149,31 +149,48 @@ def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
-def _open_lines(path: Path) -> Iterator[bytes]:
-    """Yield a file's raw lines, looking inside ``.gz`` and single-file ``.tar.gz`` archives."""
+def open_lines(path: Path) -> tuple[bytes, Iterator[bytes], Callable[[], float]]:
+    """A file's raw lines, looking inside ``.gz`` and single-file ``.tar.gz`` archives: its first
+    line (to tell the format), an iterator over every line (the first included, the file closed
+    at its end), and a function giving the share of the file's bytes read so far (for progress).
+    """
+    size = max(path.stat().st_size, 1)
+    raw = path.open("rb")
     name = path.name.lower()
-    if name.endswith((".tar.gz", ".tgz", ".tar")):
-        with tarfile.open(path) as tar:
-            member = next((m for m in tar.getmembers() if m.isfile()), None)
+    try:
+        if name.endswith((".tar.gz", ".tgz", ".tar")):
+            tar = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed with raw)
+            member = tar.next()  # the first member; getmembers() would read the whole archive
+            while member is not None and not member.isfile():
+                member = tar.next()
             if member is None:
                 raise DataFormatError(f"{path} holds no file")
             fh = tar.extractfile(member)
             assert fh is not None  # a regular member always has a file object
+        elif name.endswith(".gz"):
+            fh = gzip.GzipFile(fileobj=raw, mode="rb")
+        else:
+            fh = raw
+        first = fh.readline()
+    except BaseException:
+        raw.close()
+        raise
+
+    def lines() -> Iterator[bytes]:
+        try:
+            if first:
+                yield first
             yield from fh
-    elif name.endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            yield from fh
-    else:
-        with path.open("rb") as fh:
-            yield from fh
+        finally:
+            raw.close()
+
+    return first, lines(), lambda: raw.tell() / size
 
 
 def read_password_file(path: Path) -> Parsed:
-    """Read either format; a CSV is recognised by its ``.csv`` name or its header line."""
-    lines = _open_lines(path)
-    first = next(lines, b"")
+    """Read either format whole; a CSV is recognised by its ``.csv`` name or its header line."""
+    first, rest, _ = open_lines(path)
     is_csv = ".csv" in path.name.lower() or first.lower().startswith(b"password,")
-    rest = itertools.chain([first] if first else [], lines)
     if is_csv:  # a CSV row may span lines (a quoted newline), so the csv module reads it whole
         text = b"".join(rest).decode("utf-8", errors="surrogateescape")
         return parse_frequency_csv(io.StringIO(text, newline=""))

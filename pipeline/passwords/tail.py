@@ -7,11 +7,12 @@ and nothing more. So an absent string is never predicted above the rarest listed
 estimate says little about how a one-off string ranks against another: spread out, its noise would
 rank another site's one-off strings apart where a tie is closer to the truth.
 
-Three levels, each a fraction of the rarest listed frequency ``m`` (``params.yaml``,
-``passwords.tail``): strings the estimate rates well above ``m`` (they look like listed passwords)
-sit at ``m`` itself; long strings it rates far below ``m`` look random and get a low level (a
-meter must rate a random 16-character string strong whatever list it learned from); the rest
-share one level between the two.
+Three levels (``params.yaml``, ``passwords.tail``): strings the estimate rates common (at least
+``promote_above`` per million: they look like listed passwords) sit at ``m`` itself; long strings
+it rates rare (below ``demote_below`` per million) look random and get a low level (a meter must
+rate a random 16-character string strong whatever list it learned from); the rest share one level
+between the two. The thresholds are frequencies, the same for a list's head as for all of it; the
+levels are fractions of ``m``, below the list's end whatever it is.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ KEYS = ("promote_above", "demote_below", "demote_min_length", "middle", "low")
 
 @dataclass(frozen=True)
 class Tail:
-    """The levels of absent strings, in units of the rarest listed frequency ``rarest``."""
+    """The levels of absent strings: thresholds in frequency per million, levels in units of the
+    rarest listed frequency ``rarest``.
+    """
 
     rarest: float
     promote_above: float
@@ -56,15 +59,14 @@ class Tail:
         """The served frequency of absent strings from the regressor's estimates and the
         strings' lengths.
         """
-        e = np.asarray(estimates, dtype=np.float64) / self.rarest
+        e = np.asarray(estimates, dtype=np.float64)
         level = np.where(e >= self.promote_above, 1.0, self.middle)
         random_like = (e < self.demote_below) & (np.asarray(lengths) >= self.demote_min_length)
         return np.where(random_like, self.low, level) * self.rarest
 
     def frequency(self, estimate: float, length: int) -> float:
         """:meth:`frequencies` of one string (the service's case), without numpy."""
-        e = estimate / self.rarest
-        if e >= self.promote_above:
+        if estimate >= self.promote_above:
             return self.rarest
-        random_like = e < self.demote_below and length >= self.demote_min_length
+        random_like = estimate < self.demote_below and length >= self.demote_min_length
         return (self.low if random_like else self.middle) * self.rarest

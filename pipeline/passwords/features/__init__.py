@@ -32,7 +32,7 @@ from pipeline.passwords.features.dictionaries import (
     zxcvbn_dictionaries,
 )
 from pipeline.passwords.features.hashing import HashBuckets, Hashes, hash64, hash_all
-from pipeline.passwords.features.known import KnownList, Listed, PrefixIndex, to_units
+from pipeline.passwords.features.known import KnownList, PrefixIndex, to_units
 from pipeline.passwords.features.markov import Markov, MarkovGroup, fit_markovs, padded_grams
 from pipeline.passwords.features.serving import ServingTables
 from pipeline.passwords.features.shape import one as shape_features
@@ -43,7 +43,6 @@ __all__ = [
     "Dictionaries",
     "HashBuckets",
     "KnownList",
-    "Listed",
     "Markov",
     "MarkovGroup",
     "PrefixIndex",

@@ -98,31 +98,6 @@ class KnownList:
         return np.where(found, self.frequencies[pos] if len(self.frequencies) else 0.0, np.nan)
 
 
-@dataclass
-class Listed:
-    """Every listed password as a hash with its frequency: the exact answers a served model gives.
-
-    The estimate's features read the fit's own :class:`KnownList` (what the regressor was trained
-    against); the answers come from the whole list, splits the fit held out included.
-    """
-
-    keys: np.ndarray
-    frequencies: np.ndarray
-
-    @classmethod
-    def build(cls, passwords: Sequence[str], frequencies: Sequence[float]) -> Listed:
-        """Hash and sort the list."""
-        keys = np.array([hash64(p) for p in passwords], dtype=np.int64).reshape(-1)
-        freqs = np.asarray(frequencies, dtype=np.float64)
-        order = np.argsort(keys)
-        return cls(keys[order], freqs[order])
-
-    def frequency_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The listed frequency per million of each hashed password, NaN when not listed."""
-        pos, found = sorted_lookup(self.keys, hashes)
-        return np.where(found, self.frequencies[pos] if len(self.frequencies) else 0.0, np.nan)
-
-
 def to_units(frequencies: np.ndarray) -> np.ndarray:
     """Frequencies per million as integer thousandths (at least 1: a listed password occurs)."""
     return np.maximum(np.rint(np.asarray(frequencies) * 1000.0), 1).astype(np.int64)

@@ -147,10 +147,19 @@ class MarkovGroup:
         return [reduce(add, column, 0.0) for column in zip(*terms, strict=True)]
 
 
-def fit_markovs(passwords: Sequence[str], counts: Sequence[float]) -> list[Markov]:
-    """The n-gram models of ``MARKOV_SPECS``: unweighted (shape) and log-count weighted (use)."""
+def fit_markovs(
+    passwords: Sequence[str], counts: Sequence[float], rows: Sequence[float] | None = None
+) -> list[Markov]:
+    """The n-gram models of ``MARKOV_SPECS``: unweighted (shape) and log-count weighted (use).
+
+    ``rows``: how many rows of the whole list each password stands for (a sampled list); by
+    default one each.
+    """
     log_w = [math.log(c) + 1.0 for c in counts]
     ones = [1.0] * len(passwords)
+    if rows is not None and any(r != 1.0 for r in rows):
+        log_w = [w * r for w, r in zip(log_w, rows, strict=True)]
+        ones = list(rows)
     return [Markov.fit(passwords, log_w if w else ones, order) for _, order, w in MARKOV_SPECS]
 
 

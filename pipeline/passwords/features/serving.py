@@ -8,13 +8,14 @@ tables ~20 times. Built at load from what the model saved, never saved itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from pipeline.passwords.features.dictionaries import Dictionaries, DictionaryLookup
 from pipeline.passwords.features.families import FamilyLookup
-from pipeline.passwords.features.hashing import HashBuckets, python_view
-from pipeline.passwords.features.known import KnownList, Listed
+from pipeline.passwords.features.hashing import python_view
+from pipeline.passwords.features.known import KnownList
 from pipeline.passwords.features.markov import Markov, MarkovGroup
 from pipeline.passwords.features.transforms import TransformLookup
 
@@ -27,18 +28,20 @@ class ServingTables:
         known: KnownList,
         dictionaries: Dictionaries,
         markovs: Sequence[Markov],
-        listed: Listed | None = None,
+        answers: Any = None,
     ) -> None:
         self.markovs = MarkovGroup.of(markovs)
         self.transforms = TransformLookup(known)
         self.families = FamilyLookup(known)
         self.dictionaries = DictionaryLookup(dictionaries)
-        # the exact answers: the whole list when the model has one, else the fit's known list
-        answers = listed if listed is not None else known
-        self.answers = self.transforms.keys if listed is None else HashBuckets(listed.keys)
-        self.frequencies = python_view(answers.frequencies, np.float64)
+        # the exact answers: the whole list's when the model has them (``answers.one()``: see
+        # pipeline/passwords/answers.py), else the fit's known list
+        self._answers = answers.one() if answers is not None else None
+        self._known_frequencies = python_view(known.frequencies, np.float64)
 
     def frequency(self, key: int) -> float | None:
         """The listed frequency of one hashed password, None when it is not listed."""
-        (i,) = self.answers.find([key])
-        return self.frequencies[i] if i >= 0 else None
+        if self._answers is not None:
+            return self._answers.frequency(key)
+        (i,) = self.transforms.keys.find([key])
+        return self._known_frequencies[i] if i >= 0 else None

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.passwords.checks import DataCheckError, enforce, format_report, run_checks
-from pipeline.passwords.parse import read_password_file
+from pipeline.passwords.listing import read_listing
 
 LIMITS = {"min_rows": 3, "max_rows": 1000, "max_bad_fraction": 0.1}
 GOOD = "".join(f"   {100 - i} pw{i}\n" for i in range(20))
@@ -14,7 +14,7 @@ GOOD = "".join(f"   {100 - i} pw{i}\n" for i in range(20))
 def check_file(tmp_path: Path, text: bytes) -> list:
     path = tmp_path / "list.txt"
     path.write_bytes(text)
-    return run_checks(read_password_file(path), **LIMITS)
+    return run_checks(read_listing(path, per_count=1000), **LIMITS)
 
 
 def failed(checks: list) -> set[str]:

@@ -14,7 +14,7 @@ from pipeline.config import Paths
 from pipeline.passwords import features
 from pipeline.passwords.forest import FlatForest
 from pipeline.passwords.model import ARTIFACT, LEGACY_ARTIFACT, PasswordModel
-from pipeline.passwords.stage import train
+from pipeline.passwords.train import train
 from pipeline.registry import store
 from tests.tools import require_kernel
 

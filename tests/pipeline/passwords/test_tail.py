@@ -17,9 +17,9 @@ CFG = {
 }
 
 
-def test_levels_follow_the_estimate_in_units_of_the_rarest_frequency() -> None:
-    tail = Tail.from_params(0.5, CFG)
-    estimates = np.array([5.0, 1.0, 0.99, 0.5, 0.02, 0.02, 0.0, np.nan])
+def test_levels_follow_the_estimate_and_sit_below_the_rarest_frequency() -> None:
+    tail = Tail.from_params(0.5, CFG)  # thresholds per million: promote >= 2.0, demote < 0.05
+    estimates = np.array([5.0, 2.0, 1.99, 0.5, 0.02, 0.02, 0.0, np.nan])
     lengths = np.array([8, 8, 8, 8, 8, 16, 20, 20])  # short strings are never random-like
     served = tail.frequencies(estimates, lengths)
     np.testing.assert_array_equal(served, [0.5, 0.5, 0.15, 0.15, 0.15, 0.005, 0.005, 0.15])
@@ -35,7 +35,7 @@ def test_no_absent_string_is_above_the_rarest_listed_frequency() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"middle": 1.5}, {"low": 0.5}, {"demote_below": 3.0}, {"promote_above": -1.0}],
+    [{"middle": 1.5}, {"low": 0.5}, {"demote_below": 3.0}, {"promote_above": 0.01}],
 )
 def test_inconsistent_levels_are_a_config_error(bad: dict) -> None:
     with pytest.raises(ConfigError, match=r"passwords\.tail"):

@@ -1,108 +1,36 @@
-"""The password pipeline's two stages, ``prepare`` and ``train``.
+"""The password pipeline's ``train`` stage: fit, evaluate against the baselines, the production
+model and the external leaks, save a version and decide its promotion.
 
-``prepare`` fetches, parses, checks and splits; ``train`` fits, evaluates against the baselines and
-the production model, saves a version and decides its promotion.
-
-Each stage reads and writes files only, so ``run_all.sh`` (and any DAG runner) can run them apart.
+It reads only what ``prepare`` wrote (:mod:`.prepare`), so ``run_all.sh`` (and any DAG runner)
+can run the two stages apart.
 """
 
 from __future__ import annotations
 
-import json
+import random
+import string
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from pipeline.config import Paths, section
-from pipeline.data.fetch import fetch
-from pipeline.data.sources import PASSWORD_SOURCES, source_for_location
-from pipeline.errors import MissingInputError
-from pipeline.files import write_json_atomic
+from pipeline.data.sources import ROCKYOU_TOTAL
 from pipeline.passwords import evaluate as ev
 from pipeline.passwords import external
 from pipeline.passwords.absent import generate_absent
-from pipeline.passwords.checks import as_records, enforce, format_report, run_checks
-from pipeline.passwords.features import hash_all
+from pipeline.passwords.answers import Answers
+from pipeline.passwords.features import hash64, hash_all
 from pipeline.passwords.model import PasswordModel
-from pipeline.passwords.parse import read_password_file
-from pipeline.passwords.split import assign_splits, split_of
+from pipeline.passwords.prepare import NAME, load_answers, load_dataset
+from pipeline.passwords.split import split_of
 from pipeline.passwords.tail import Tail
 from pipeline.progress import Progress
 from pipeline.registry import store
 from pipeline.registry.publish import Candidate, publish
 
-NAME = "passwords"
-DATASET = "dataset.csv.gz"
-DATASET_INFO = "dataset.json"
-
-
-def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -> Path:
-    """Fetch the password list, check it, split it; write the table and its record."""
-    log = Progress(NAME)
-    cfg = section(params, NAME, ("source", "split", "checks"))
-    where = location or cfg["source"]
-    source = PASSWORD_SOURCES.get(where) or source_for_location(where, "passwords")
-    log(f"fetching {source.name}")
-    fetched = fetch(source, paths.raw)
-    log(f"reading {fetched.path.name} ({fetched.note})")
-    parsed = read_password_file(fetched.path)
-    checks = run_checks(parsed, **cfg["checks"])
-    print(format_report(checks))
-    out_dir = paths.processed / NAME
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out_dir / "checks.json", as_records(checks))
-    enforce(checks)
-
-    frame = parsed.frame[["password", "frequency"]].copy()
-    frame["split"] = assign_splits(frame["password"], **cfg["split"])
-    min_freq = float(frame["frequency"].min())
-    counts = frame["split"].value_counts().to_dict()
-    info = {
-        "data": fetched.as_dict(),
-        "format": parsed.fmt,
-        "rows": len(frame),
-        "bad_lines": len(parsed.bad_lines),
-        "splits": {k: int(counts.get(k, 0)) for k in ("train", "validation", "test")},
-        "split_fractions": cfg["split"],
-        "min_frequency": min_freq,
-        "list_kind": _list_kind(parsed.frame),
-    }
-    tmp = out_dir / f".{DATASET}.tmp"
-    frame.to_csv(tmp, index=False, compression="gzip")
-    tmp.replace(out_dir / DATASET)
-    write_json_atomic(out_dir / DATASET_INFO, info)
-    log(f"{len(frame):,} passwords ({info['list_kind']}); splits {info['splits']}")
-    external.prepare_leaks(params, paths, log, ev.zxcvbn_many)
-    return out_dir
-
-
-def _list_kind(frame: pd.DataFrame) -> str:
-    counts = frame["count"].dropna()
-    if counts.empty:
-        return "frequency list (no raw counts)"
-    lowest = int(counts.min())
-    return "full list" if lowest <= 1 else f"head of the list (counts >= {lowest})"
-
-
-def load_dataset(processed_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The prepared table and its record; ``""`` and ``"null"`` stay the passwords they are."""
-    out_dir = processed_dir / NAME
-    if not (out_dir / DATASET).exists():
-        raise MissingInputError(
-            f"{out_dir / DATASET} not found; run the prepare stage first "
-            "(python -m pipeline.passwords prepare, or ./run_all.sh passwords)"
-        )
-    frame = pd.read_csv(
-        out_dir / DATASET,
-        dtype={"password": str, "split": str},
-        keep_default_na=False,
-        na_filter=False,
-    )
-    info = json.loads((out_dir / DATASET_INFO).read_text(encoding="utf-8"))
-    return frame, info
+RANDOM_STRINGS = 10_000  # random 16-character strings the served model must rate below one use
 
 
 def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
@@ -114,8 +42,12 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     leaks and the censoring check score that artifact, as it will be served.
     """
     log = Progress(NAME)
-    cfg = section(params, NAME, ("absent", "model", "promotion", "split", "tail", "external"))
+    cfg = section(
+        params, NAME, ("absent", "model", "promotion", "split", "tail", "external", "sample")
+    )
     frame, info = load_dataset(paths.processed)
+    answers = load_answers(paths.processed, int(cfg["sample"]["exact_up_to"]))
+    log(f"answers for {len(answers):,} listed passwords ({type(answers).__name__})")
     models_dir = paths.models
     parts = {name: frame[frame["split"] == name] for name in ("train", "validation", "test")}
     train_df, val_df, test_df = parts["train"], parts["validation"], parts["test"]
@@ -125,10 +57,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     train_share = 1.0 - cfg["split"]["validation"] - cfg["split"]["test"]
     n_absent = int(absent_cfg["per_train_row"] * len(train_df) / train_share)
     absent = generate_absent(
-        train_df["password"].tolist(),
-        n_absent,
-        int(cfg["model"]["seed"]),
-        set(frame["password"]),
+        train_df["password"].tolist(), n_absent, int(cfg["model"]["seed"]), _Listed(answers)
     )
     fractions = cfg["split"]
     absent_split = [split_of(a, **fractions) for a in absent]
@@ -143,6 +72,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     )
     fit_start = time.perf_counter()
     model = PasswordModel(cfg["model"] | {"absent_weight": absent_cfg["weight"]})
+    sampled = bool((frame["weight"] != 1.0).any())
     model.fit(
         train_df["password"].tolist(),
         train_df["frequency"].to_numpy(),
@@ -150,6 +80,8 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         val_df["frequency"].to_numpy(),
         absent_train,
         absent_freq,
+        weights=np.concatenate([train_df["weight"], val_df["weight"]]) if sampled else None,
+        log=log,
     )
     fit_seconds = time.perf_counter() - fit_start
     log(f"fitted in {fit_seconds:.1f}s ({model.boosting_rounds} boosting rounds)")
@@ -167,11 +99,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     ]
     table = ev.score_table(scored, true)
 
-    served = model.knowing(
-        frame["password"].tolist(),
-        frame["frequency"].to_numpy(),
-        Tail.from_params(min_listed, cfg["tail"]),
-    )
+    served = model.knowing(answers, Tail.from_params(min_listed, cfg["tail"]))
     absent_pred = served.predict(absent_test)
     censoring = {
         "absent_test_strings": len(absent_test),
@@ -180,6 +108,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         else None,
         "rarest_listed_frequency": min_listed,
     }
+    checks = _tail_checks(served, frame, int(cfg["model"]["seed"]))
     production = _production(models_dir, log)
     leaks = external.load_leaks(paths.processed, list(cfg["external"]["sources"]))
     outside, outside_production, leak_text = _score_leaks(leaks, served, production, log)
@@ -189,6 +118,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     metrics = {
         "test": table,
         "censoring": censoring,
+        "listed_and_random": checks,
         "external": outside,
         "measured_on": {
             "split": "test",
@@ -225,9 +155,61 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
             },
             write_files=write_files,
             evaluation=text + "\n" + leak_text,
-            printed=[text, _censoring_line(censoring), leak_text],
+            printed=[text, _censoring_line(censoring), _checks_line(checks), leak_text],
         ),
         paths,
+    )
+
+
+class _Listed:
+    """``s in listed``: whether the whole list holds ``s`` (by hash: the list may be 14M rows)."""
+
+    def __init__(self, answers: Answers) -> None:
+        self.one = answers.one()
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and self.one.frequency(hash64(text)) is not None
+
+
+def _tail_checks(served: PasswordModel, frame: Any, seed: int) -> dict[str, Any]:
+    """Two checks of the served answers: the listed tail passwords (a count below 23, RockYou's
+    head) come back within a factor 2 of their listed frequency, and random 16-character strings
+    at or below one occurrence in the list's total.
+    """
+    tail = frame[frame["frequency"] < 23 * 1e6 / ROCKYOU_TOTAL]
+    within = None
+    if len(tail):
+        got = served.predict(tail["password"].tolist())
+        ratio = got / tail["frequency"].to_numpy()
+        within = float(np.mean((ratio >= 0.5) & (ratio <= 2.0)))
+    rng = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits + string.punctuation
+    randoms = ["".join(rng.choice(alphabet) for _ in range(16)) for _ in range(RANDOM_STRINGS)]
+    one_use = 1e6 / ROCKYOU_TOTAL
+    assert served.listed is not None
+    taken = ~np.isnan(served.listed.frequency_of(hash_all(randoms)))  # answered as listed
+    return {
+        "listed_tail_rows": len(tail),
+        "listed_tail_within_factor_2": within,
+        "random_16_strings": RANDOM_STRINGS,
+        "random_16_at_most_one_use": float(np.mean(served.predict(randoms) <= one_use)),
+        "random_16_taken_for_listed": float(np.mean(taken)),
+        "one_use_frequency": one_use,
+    }
+
+
+def _checks_line(checks: dict[str, Any]) -> str:
+    listed = (
+        "no listed tail passwords (a head-only list)"
+        if checks["listed_tail_within_factor_2"] is None
+        else f"{checks['listed_tail_within_factor_2']:.1%} of {checks['listed_tail_rows']:,} "
+        "listed tail passwords (count < 23) answered within a factor 2"
+    )
+    return (
+        f"served answers: {listed}; {checks['random_16_at_most_one_use']:.1%} of "
+        f"{checks['random_16_strings']:,} random 16-character strings at or below one use "
+        f"({checks['one_use_frequency']:.4f} per million), "
+        f"{checks['random_16_taken_for_listed']:.2%} of them taken for listed ones"
     )
 
 
