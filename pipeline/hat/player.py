@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.hat import player_files
+from pipeline.hat.guesser import GuessLists, Scorer
 from pipeline.hat.listeners import Listener, ListenerState, empty_csr
 from pipeline.hat.stems import StemIndex
 from pipeline.hat.words import edit_distance_within, normalize_word
@@ -46,6 +47,10 @@ SCORING_KEYS = (
     "listen_top",
     "listen_shortlist",  # clue candidates the listeners judge (the best by the score above)
     "listen_rivals",  # each candidate's nearest tokens pooled as rivals (<= listeners.k)
+    # the engine demo's guessers (pipeline/hat/demo.py): of the first demo_first clues, the one
+    # our demo copies most surely answer with the target in round 1 goes first (0: off)
+    "demo_first",
+    "demo_g",  # guess: + demo_g * sum_k decay**k * demo_inverse[clue_k, cand]
 )
 
 
@@ -78,12 +83,17 @@ class HatPlayer:
     # search, which costs milliseconds, for the words a host is likely to send
     table_rows: np.ndarray | None = None
     table_clues: np.ndarray | None = None
+    demo_reverse: Any = None  # CSR (target row x clue row): demo guessers' round-1 chances
+    demo_inverse: Any = None  # CSR (clue key x target row): demo explainers' clues, like inverse
+    guess_lists: GuessLists | None = None  # per-row candidate lists (pipeline/hat/guesser.py)
 
     def __post_init__(self) -> None:
         missing = [
             k
             for k in SCORING_KEYS
-            if k not in self.scoring and not (k.startswith("listen_") and not self.listeners)
+            if k not in self.scoring
+            and not (k.startswith("listen_") and not self.listeners)
+            and not (k.startswith("demo_") and self.demo_reverse is None)  # a player of before
         ]
         if missing:
             raise ValueError(f"scoring lacks {', '.join(missing)} (set them in params.yaml)")
@@ -99,12 +109,10 @@ class HatPlayer:
         # half of the vocabulary, in private contiguous copies (half the work, some memory)
         self._clue_rows = np.flatnonzero(self.clue_ok)
         self._clue_vectors = np.ascontiguousarray(self.vectors[self._clue_rows])
-        self._guess_prior = (
+        guess_prior = (
             -s["hub_g"] * self.hub + s["freq_g"] * self.logfreq_z - s["stop_g"] * self.is_stop
         ).astype(np.float32)
-        self._guess_prior[~self.guess_ok] = -np.inf
-        self._guess_rows = np.flatnonzero(self.guess_ok)  # half the rows: half the product
-        self._guess_vectors = np.ascontiguousarray(self.vectors[self._guess_rows])
+        guess_prior[~self.guess_ok] = -np.inf
         self.by_freq = np.argsort(-self.logfreq_z, kind="stable")  # rows, most frequent first
         self._a_indptr = np.asarray(self.assoc.indptr)
         self._a_indices = np.asarray(self.assoc.indices)
@@ -113,9 +121,26 @@ class HatPlayer:
             self.reverse = empty_csr(len(self.words))
         if self.inverse is None:
             self.inverse = empty_csr(len(self.inv_keys))
+        if self.demo_reverse is None:
+            self.demo_reverse = empty_csr(len(self.words))
+        if self.demo_inverse is None:
+            self.demo_inverse = empty_csr(len(self.inv_keys))
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
-        self._inv = (self.inverse.indptr, self.inverse.indices, self.inverse.data)
+        self._demo_rev = (
+            self.demo_reverse.indptr,
+            self.demo_reverse.indices,
+            self.demo_reverse.data,
+        )
         self._inv_index = {w: i for i, w in enumerate(self.inv_keys)}
+        self.scorer = Scorer(
+            self.vectors,
+            guess_prior,
+            (self._a_indptr, self._a_indices, self._a_data),
+            (self.inverse.indptr, self.inverse.indices, self.inverse.data),
+            (self.demo_inverse.indptr, self.demo_inverse.indices, self.demo_inverse.data),
+            self.scoring,
+            self.guess_lists,
+        )
         self.set_explanations(self.table_rows, self.table_clues)
 
     def set_explanations(self, rows: np.ndarray | None, clues: np.ndarray | None) -> None:
@@ -134,12 +159,6 @@ class HatPlayer:
         """Scores += weight * PPMI-association row (sparse, so a few hundred updates)."""
         lo, hi = self._a_indptr[row], self._a_indptr[row + 1]
         scores[self._a_indices[lo:hi]] += weight * self._a_data[lo:hi]
-
-    @staticmethod
-    def _add_row(scores: np.ndarray, csr: tuple, row: int, weight: float) -> None:
-        indptr, indices, data = csr
-        lo, hi = indptr[row], indptr[row + 1]
-        scores[indices[lo:hi]] += weight * data[lo:hi]
 
     # ------------------------------------------------------------------ explain
     def _target_vector(self, word: str) -> np.ndarray | None:
@@ -189,7 +208,36 @@ class HatPlayer:
         return self.explain_live(key, n_words)
 
     def explain_live(self, key: str, n_words: int) -> list[str]:
-        """explain() computed now, without the table: `key` is already normalised."""
+        """explain() computed now, without the table: `key` is already normalised.
+
+        The greedy choice gives at least ``demo_first`` clues, so that reordering them for the
+        demo's guessers never depends on n, and explain(w, n) stays a prefix of explain(w, 10).
+        """
+        depth = int(self.scoring.get("demo_first", 0))
+        clues = self._explain_greedy(key, max(n_words, depth))
+        if key in self.index:
+            clues = self._demo_first(self.index[key], clues, depth)
+        return clues[:n_words]
+
+    def _demo_first(self, row: int, clues: list[str], depth: int) -> list[str]:
+        """Move to the front the clue among the first ``depth`` that our demo copies most surely
+        answer with the target in round 1 (earliest on ties; unchanged when none does).
+        """
+        indptr, indices, data = self._demo_rev
+        lo, hi = int(indptr[row]), int(indptr[row + 1])
+        if depth <= 0 or lo == hi:
+            return clues
+        chance = dict(zip(indices[lo:hi].tolist(), data[lo:hi].tolist(), strict=True))
+        best, at = 0.0, -1
+        for i, c in enumerate(clues[:depth]):
+            if (p := chance.get(self.index[c], 0.0)) > best:
+                best, at = p, i
+        if at <= 0:
+            return clues
+        return [clues[at], *clues[:at], *clues[at + 1 :]]
+
+    def _explain_greedy(self, key: str, n_words: int) -> list[str]:
+        """The greedy clue choice of explain(), before the demo's reordering."""
         v = self._target_vector(key)
         if v is None:
             return []
@@ -313,32 +361,12 @@ class HatPlayer:
             if c in self.index:
                 banned.add(self.index[c])
         known = [(k, self.index[c]) for k, c in enumerate(clues) if c in self.index]
-        inv_g = self.scoring["inv_g"]
         inv = [(k, self._inv_index[c]) for k, c in enumerate(clues) if c in self._inv_index]
-        if known or (inv and inv_g):
-            decay = self.scoring["decay"]
-            scores = self._guess_prior.copy()
-            if known:
-                weights = np.array([decay**k for k, _ in known], dtype=np.float32)
-                q = (weights[:, None] * self.vectors[[i for _, i in known]]).sum(axis=0)
-                scores[self._guess_rows] += self._guess_vectors @ (q / weights.sum())
-                if self.scoring["assoc_g"]:
-                    for (_, i), wt in zip(known, weights / weights.sum(), strict=True):
-                        self._add_assoc(scores, i, self.scoring["assoc_g"] * float(wt))
-            if inv and inv_g:
-                for k, j in inv:
-                    self._add_row(scores, self._inv, j, inv_g * decay**k)
-            k = min(len(scores), int(self.scoring["shortlist"]))
-            top = np.argpartition(-scores, k - 1)[:k]
-            order = top[np.argsort(-scores[top], kind="stable")]
-        else:
-            order = self.by_freq
-            scores = self._guess_prior
-        out: list[str] = []
-        for i in order:
-            if not np.isfinite(scores[i]):
-                continue
-            if int(i) not in banned:
+        if known or inv:
+            return [self.words[r] for r in self.scorer.best(known, inv, banned, n_words)]
+        out: list[str] = []  # nothing to go by: the most frequent words a guess may be
+        for i in self.by_freq:
+            if np.isfinite(self.scorer.prior[i]) and int(i) not in banned:
                 out.append(self.words[i])
                 if len(out) == n_words:
                     break
@@ -352,6 +380,14 @@ class HatPlayer:
     def save(self, path: str | Path) -> None:
         """Write the player into folder ``path`` (:mod:`pipeline.hat.player_files`)."""
         player_files.save_player(self, path)
+
+    def set_guess_lists(self, lists: GuessLists | None) -> None:
+        """Guess through these candidate lists (None: score every row on every call)."""
+        self.guess_lists = self.scorer.lists = lists
+
+    def save_guess_lists(self, path: str | Path) -> None:
+        """Write the guesser's candidate lists (if any) into the player folder ``path``."""
+        player_files.save_guess_lists(self, path)
 
     def save_explanations(self, path: str | Path) -> None:
         """Write the explanation table (if any) into the player folder ``path``."""

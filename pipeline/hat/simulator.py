@@ -56,11 +56,12 @@ class PairStats:
 
 
 def load_word_list(path: Path) -> list[str]:
-    """Read a host word list. Lowercased because the host compares case-sensitively while every
-    bot (ours and the baselines) answers in lowercase, so 'Mr' would otherwise be unwinnable.
+    """Read a host word list as the host's ``run_game.py`` does: stripped lines, spelled as they
+    are (the host compares case-sensitively, so 'Mr' is only won by a bot that answers 'Mr.' or
+    'Mrs'), each word once.
     """
-    words = [line.strip().lower() for line in Path(path).read_text().splitlines()]
-    return [w for w in words if w]
+    words = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    return list(dict.fromkeys(w for w in words if w))
 
 
 class Simulator:
@@ -102,15 +103,29 @@ class Simulator:
         """One game per word."""
         return [self.play_word(explainer, guesser, w) for w in words]
 
-    def cross_play(
+    def play_multi(
         self, bots: Mapping[str, object], words: Sequence[str]
-    ) -> dict[tuple[str, str], list[WordResult]]:
-        """Every ordered explainer→guesser pair, self-play included."""
-        return {
-            (e, g): self.play(bots[e], bots[g], words)  # type: ignore[arg-type]
-            for e in bots
-            for g in bots
-        }
+    ) -> dict[str, dict[str, int]]:
+        """A game of all ``bots`` in which every player explains every word to all the others
+        (the host's ``Game.run(complete=True)``): each guesser first right at clue k scores
+        N + 1 - k, the explainer scores the sum of its guessers' points. A guesser's rounds do not
+        depend on the other guessers, so the game is the sum of its explainer -> guesser games.
+        Returns each player's ``explaining``, ``guessing`` and ``total`` points.
+        """
+        totals = {name: {"explaining": 0, "guessing": 0, "total": 0} for name in bots}
+        for e in bots:
+            for g in bots:
+                if g == e:
+                    continue
+                points = sum(
+                    r.score(self.n_explain)
+                    for r in self.play(bots[e], bots[g], words)  # type: ignore[arg-type]
+                )
+                totals[e]["explaining"] += points
+                totals[g]["guessing"] += points
+        for t in totals.values():
+            t["total"] = t["explaining"] + t["guessing"]
+        return totals
 
     def summarize(self, results: Sequence[WordResult]) -> PairStats:
         """Guessed rate and mean guesser score of a list of games."""

@@ -49,3 +49,18 @@ def test_a_guesser_never_right_scores_zero_and_calls_are_memoised():
     again = sim.play_word(explainer, guesser, "moon")
     assert first.guessed_round is None and first.score(5) == 0 and again == first
     assert guesser.calls == 3  # one call per clue prefix, not per game
+
+
+def test_a_multi_player_game_scores_as_the_host_does():
+    # every player explains every word to the two others; a guesser first right at clue k scores
+    # N + 1 - k (N = 5) and the explainer scores the sum of its guessers' points
+    a = Scripted(clues={"moon": ["orbit", "night"]}, guesses={("sky",): ["moon"]})
+    b = Scripted(clues={"moon": ["sky"]}, guesses={("orbit", "night"): ["moons"]})
+    c = Scripted(clues={"moon": ["cheese"]}, guesses={("orbit",): ["moon"], ("sky",): ["moon"]})
+    totals = Simulator().play_multi({"a": a, "b": b, "c": c}, ["moon"])
+    # a explains: b right at clue 2 (4 points), c at clue 1 (5); b explains: a and c at clue 1
+    assert totals == {
+        "a": {"explaining": 9, "guessing": 5, "total": 14},
+        "b": {"explaining": 10, "guessing": 4, "total": 14},
+        "c": {"explaining": 0, "guessing": 10, "total": 10},
+    }
