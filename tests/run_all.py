@@ -19,14 +19,16 @@ from tests.samples import make_counts, make_newsgroups_tar, write_counts, write_
 EXPERIMENT = DEFAULT_EXPERIMENT
 
 
-def run(repo: Path, *args: str, env: dict[str, str] | None = None):
+def run(repo: Path, *args: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+    """``run_all.sh ARGS`` in ``repo``, with this environment plus ``env``, less ``drop``."""
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     return subprocess.run(
         ["bash", "run_all.sh", *args],
         cwd=repo,
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, **(env or {})},
+        env=environment,
         check=False,
     )
 
