@@ -7,7 +7,9 @@ server``) run on loopback for this module and are stopped after it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
+from pipeline.config import ROOT
 from pipeline.passwords.model import ARTIFACT
 from pipeline.runs.tracking import quiet_store
 from tests.conftest import copy_repo
@@ -26,6 +29,11 @@ from tests.servers import AWS_ENV, MLFLOW_PREFIX, S3, mlflow_server, s3_server
 pytestmark = pytest.mark.slow
 
 MAX_ITER = 30  # boosting rounds of a good small model; 1 makes a much worse one
+# as docs/operations.md shows them: production's files, through the server (MLflow's default,
+# presigned S3 URLs, names the server's S3 endpoint and hands .gz files back decompressed: S3
+# keeps them with Content-Encoding: gzip, and the HTTP client decodes them)
+DOWNLOAD = ["artifacts", "download", "--artifact-uri", "models:/passwords@production"]
+DOWNLOAD_ENV = {"MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD": "false"}
 
 
 @dataclass(frozen=True)
@@ -124,13 +132,12 @@ def test_run_all_logs_to_a_team_server_with_artifacts_on_s3(
     assert found.tags["promoted_when_trained"] == "true"
     assert float(found.tags["test_rmsle"]) == pytest.approx(metadata["promotion"]["candidate"])
 
-    # and a team member gets the model back from MLflow, byte for byte; through the server, as
-    # docs/operations.md says: MLflow's default (presigned S3 URLs) names the server's S3
-    # endpoint and hands .gz files back decompressed (S3 keeps them with Content-Encoding: gzip)
+    # and a team member gets the model back from MLflow, byte for byte (see DOWNLOAD_ENV)
     import mlflow.artifacts
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", first.uri)
-    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD", "false")
+    for name, value in DOWNLOAD_ENV.items():
+        monkeypatch.setenv(name, value)
     with quiet_store():
         fetched = mlflow.artifacts.download_artifacts(
             f"models:/passwords/{found.version}", dst_path=str(tmp_path / "fetched")
@@ -139,7 +146,7 @@ def test_run_all_logs_to_a_team_server_with_artifacts_on_s3(
 
 
 def test_the_production_alias_follows_promotions_and_never_a_rejected_candidate(
-    first: FirstRun,
+    first: FirstRun, tmp_path: Path
 ) -> None:
     repo, client = first.repo, MlflowClient(tracking_uri=first.uri)
 
@@ -164,3 +171,16 @@ def test_the_production_alias_follows_promotions_and_never_a_rejected_candidate(
     third = production_of(repo)
     assert third not in (first.version, rejected)
     assert alias_version_id() == third
+
+    # production's files, by the alias, with the command docs/operations.md shows
+    download = subprocess.run(
+        [str(ROOT / ".venv/bin/mlflow"), *DOWNLOAD, "--dst-path", str(tmp_path / "production")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MLFLOW_TRACKING_URI": first.uri, **DOWNLOAD_ENV},
+        check=False,
+    )
+    assert download.returncode == 0, download.stderr[-2000:]
+    fetched = Path(download.stdout.strip().splitlines()[-1])
+    assert sha256(fetched / ARTIFACT) == sha256(repo / "models" / "passwords" / third / ARTIFACT)

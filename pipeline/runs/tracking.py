@@ -5,8 +5,9 @@ One MLflow run per ``run_all.sh`` (and per ``dvc repro`` that rebuilt something)
 completed by the values each model recorded), the data each model was trained on (source, sha256,
 rows, splits), the git commit, every test metric of both models and their baselines (the Hat
 cross-play table per explainer -> guesser pair and word list), the promotion decisions, each
-step's duration, and as artifacts the reports, plots, evaluation tables, model metadata and the
-decision file. A failed run is logged too (status FAILED, with what it produced before failing).
+step's duration, and as artifacts the reports, plots, evaluation tables, the files of each model
+version trained and the decision file. A failed run is logged too (status FAILED, with what it
+produced before failing).
 
 Then MLflow's Model Registry is brought in line with ``models/registry.json``
 (:mod:`pipeline.runs.model_registry`): the versions trained in the run are registered and the alias
@@ -15,9 +16,9 @@ Then MLflow's Model Registry is brought in line with ``models/registry.json``
 The step only reads what the other steps wrote, so the training code knows nothing of MLflow and
 the service never imports it.
 
-Store: ``MLFLOW_TRACKING_URI`` when set (a team's tracking server, ``http://host:5000``; artifacts
-go through the server, so the pipeline needs no S3 client or credentials), else a
-SQLite database in ``mlruns/`` with the artifacts beside it. SQLite is MLflow's own default
+Store: ``MLFLOW_TRACKING_URI`` when set (a team's tracking server, ``http://host:5000``: one that
+proxies artifacts, ``--artifacts-destination``, spares the pipeline an S3 client and credentials),
+else a SQLite database in ``mlruns/`` with the artifacts beside it. SQLite is MLflow's own default
 backend in 3.x and works offline; its file store now refuses to start without an opt-out.
 Experiment: ``MLFLOW_EXPERIMENT_NAME``, default ``the-hat-and-passwords``.
 
