@@ -74,6 +74,13 @@ def register(client: Any, name: str, version: str, run_id: str, models_dir: Path
     existing = find_version(client, name, version)
     if existing is not None:
         return str(existing.version)
+    entry = (store.read_registry(models_dir).get(name) or {}).get("versions", {}).get(version)
+    if entry is None:
+        raise store.RegistryError(
+            f"{models_dir / store.REGISTRY_FILE} has no '{name}' version {version}, "
+            "which the run's report names"
+        )
+    metadata = store.read_metadata(models_dir / name / version)
     try:
         client.create_registered_model(
             name, description=f"Mirror of models/registry.json's '{name}' (pipeline/catalog.py)."
@@ -81,8 +88,6 @@ def register(client: Any, name: str, version: str, run_id: str, models_dir: Path
     except MlflowException as exc:
         if exc.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
-    entry = store.read_registry(models_dir)[name]["versions"][version]
-    metadata = store.read_metadata(models_dir / name / version)
     created = client.create_model_version(
         name,
         source=f"runs:/{run_id}/{name}/{MODEL_FOLDER}",
@@ -97,11 +102,13 @@ def follow_production(client: Any, name: str, production: str | None, alias: str
     """Point ``alias`` at the MLflow version of our ``production``; returns its number, or None
     when production is not registered (the alias is then removed).
     """
+    from mlflow.exceptions import MlflowException
+
     target = find_version(client, name, production) if production else None
     try:
         current = client.get_registered_model(name).aliases.get(alias)
-    except Exception as exc:
-        if getattr(exc, "error_code", "") != "RESOURCE_DOES_NOT_EXIST":
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
             raise
         return None  # nothing of this model was ever registered here: no alias to move
     if target is None:
@@ -132,6 +139,8 @@ def mirror(client: Any, run_id: str, trained: dict[str, str], models_dir: Path) 
         target = follow_production(client, name, production, alias)
         if target is not None:
             said.append(f"alias '{alias}' -> version {target} ({production})")
+        elif production is None:
+            said.append(f"no alias '{alias}': no production yet")
         else:
             said.append(f"no alias '{alias}': production {production} is not registered here")
         lines.append(f"{name}: " + "; ".join(said))
