@@ -76,9 +76,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory, sample_rows, small_params)
     return paths
 
 
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    """The tracked files of the repository in a temporary folder, sharing the built virtualenv."""
+def copy_repo(dest: Path) -> Path:
+    """The tracked files of the repository in ``dest``, sharing the built virtualenv."""
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
         cwd=ROOT,
@@ -86,7 +85,6 @@ def repo_copy(tmp_path: Path) -> Path:
         text=True,
         check=True,
     ).stdout.split()
-    dest = tmp_path / "repo"
     for name in files:
         src = ROOT / name
         if src.is_file():
@@ -94,6 +92,12 @@ def repo_copy(tmp_path: Path) -> Path:
             shutil.copy2(src, dest / name)
     (dest / ".venv").symlink_to(ROOT / ".venv")
     return dest
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The tracked files of the repository in a temporary folder, sharing the built virtualenv."""
+    return copy_repo(tmp_path / "repo")
 
 
 SMALL_PLAYER = {

@@ -25,14 +25,16 @@ from tests.samples import (
 EXPERIMENT = DEFAULT_EXPERIMENT
 
 
-def run(repo: Path, *args: str, env: dict[str, str] | None = None):
+def run(repo: Path, *args: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+    """``run_all.sh ARGS`` in ``repo``, with this environment plus ``env``, less ``drop``."""
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     return subprocess.run(
         ["bash", "run_all.sh", *args],
         cwd=repo,
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, **(env or {})},
+        env=environment,
         check=False,
     )
 

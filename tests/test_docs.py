@@ -13,10 +13,14 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline.config import ROOT
+from tests.servers import S3, mlflow_server_args
+from tests.test_dvc import s3_remote_commands
+from tests.test_mlflow_server import DOWNLOAD, DOWNLOAD_ENV
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"```(?:bash|sh)\n(.*?)```", re.S)
@@ -29,7 +33,11 @@ def commands() -> list[tuple[str, str]]:
     found = []
     for doc in DOCS:
         text = doc.read_text(encoding="utf-8")
-        blocks = [line for block in FENCE.findall(text) for line in block.splitlines()]
+        blocks = [
+            line
+            for block in FENCE.findall(text)
+            for line in block.replace("\\\n", " ").splitlines()  # a command over two lines
+        ]
         table = TABLE_COMMAND.findall(text) if doc.name == "README.md" else []  # its commands
         lines = blocks + table
         for line in lines:
@@ -116,3 +124,24 @@ def test_every_command_is_either_checked_or_named_as_not_runnable_here() -> None
         and not re.match(r"^(promtool|amtool|gunicorn|mlflow|python3?\.11|[A-Z_]+=)", c)
     ]
     assert not unchecked, unchecked
+
+
+def test_the_team_server_commands_shown_are_the_ones_the_tests_run() -> None:
+    """The MLflow server, DVC's S3 remote and the model download, as the end-to-end tests
+    (tests/test_mlflow_server.py, tests/test_dvc.py) run them.
+    """
+    shown = [c for doc, c in COMMANDS if doc == "operations.md"]
+    (server,) = [c for c in shown if c.startswith(".venv/bin/mlflow server ")]
+    words, tested = shlex.split(server)[2:], mlflow_server_args(Path("mlflow.db"), 0)
+    assert [w for w in words if w.startswith("--")] == [a for a in tested if a.startswith("--")]
+    for flag in ("--artifacts-destination", "--host", "--workers"):
+        assert words[words.index(flag) + 1] == tested[tested.index(flag) + 1], flag
+    assert words[words.index("--backend-store-uri") + 1].startswith("sqlite:///")
+    for command in s3_remote_commands(S3(endpoint="http://127.0.0.1:9000")):
+        head = " ".join([".venv/bin/dvc", *command[:-1]])
+        assert any(c.startswith(head + " ") for c in shown), head
+    assert {".venv/bin/dvc push -r minio", ".venv/bin/dvc pull -r minio"} <= set(shown)
+    download = " ".join([".venv/bin/mlflow", *DOWNLOAD])
+    assert any(c.startswith(download) for c in shown), download
+    for name, value in DOWNLOAD_ENV.items():
+        assert any(f"{name}={value}" in c for c in shown), name
