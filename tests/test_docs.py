@@ -1,9 +1,13 @@
-"""The README and the chapters in docs/ show commands that exist and run as written.
+"""The README, CONTRIBUTING.md and the chapters in docs/ show commands that exist and run as
+written.
 
 Every command in a shell code block and in the README's commands table is checked: a project
-module (``python -m pipeline...``, ``python -m benchmarks...``) answers ``--help``; a script of the
-repository exists and is executable; a program under ``.venv/bin`` is installed. Commands that need
-the network, a Docker engine, a server or real data (curl, docker, heroku, ...) are only named here.
+module (``python -m pipeline...``, ``benchmarks...``, ``tests...``) answers ``--help``; a script of
+the repository exists and is executable; a program under ``.venv/bin`` is installed; the read-only
+checks CONTRIBUTING.md shows pass. Commands that need the network, a Docker engine, a server or real
+data (curl, docker, heroku, ...) are only named here; the longer ones CONTRIBUTING.md shows run in
+tests of their own (pre-commit in test_pre_commit.py, ``python -m tests.run_all`` in
+test_run_all.py).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from tests.servers import S3, mlflow_server_args
 from tests.test_dvc import s3_remote_commands
 from tests.test_mlflow_server import DOWNLOAD, DOWNLOAD_ENV
 
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"```(?:bash|sh)\n(.*?)```", re.S)
 TABLE_COMMAND = re.compile(r"^\| `([^`]+)` \|", re.M)
 MODULE = re.compile(r"(?:^|\s)(?:\.venv/bin/)?python3?(?:\.11)? -m ([\w.]+)")
@@ -62,7 +66,7 @@ def test_the_docs_show_commands() -> None:
             m
             for _, c in COMMANDS
             for m in MODULE.findall(c)
-            if m.split(".")[0] in ("pipeline", "benchmarks")
+            if m.split(".")[0] in ("pipeline", "benchmarks", "tests")
         }
     ),
 )
@@ -104,6 +108,30 @@ def test_every_local_program_shown_exists(program: str) -> None:
     path = ROOT / program
     assert path.is_file(), f"{program} is shown in the docs but does not exist"
     assert os.access(path, os.X_OK) or path.suffix == ".py", f"{program} is not executable"
+
+
+CONTRIBUTING_CHECKS = ["python3 scripts/lockfile.py check"]
+
+
+@pytest.mark.parametrize("command", CONTRIBUTING_CHECKS)
+def test_the_read_only_checks_contributing_shows_pass_as_written(command: str) -> None:
+    assert ("CONTRIBUTING.md", command) in COMMANDS
+    done = subprocess.run(
+        command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_contributing_shows_the_newcomer_path() -> None:
+    shown = {c for doc, c in COMMANDS if doc == "CONTRIBUTING.md"}
+    assert {
+        "./run_tests.sh",
+        ".venv/bin/pre-commit install",
+        ".venv/bin/pre-commit run --all-files",
+        "./run_tests.sh tests/pipeline/passwords -x",
+        ".venv/bin/python -m tests.run_all passwords",
+        "python3 scripts/lockfile.py requirements",
+    } <= shown
 
 
 def test_run_all_answers_help_without_building_anything() -> None:

@@ -21,7 +21,7 @@ from mlflow import MlflowClient
 from pipeline.config import ROOT
 from pipeline.passwords.model import ARTIFACT
 from pipeline.runs.tracking import quiet_store
-from tests.conftest import copy_repo
+from tests.run_all import copy_repository
 from tests.run_all import run, sha256, use_sample
 from tests.samples import make_counts, write_counts
 from tests.servers import AWS_ENV, MLFLOW_PREFIX, S3, mlflow_server, s3_server
@@ -73,7 +73,7 @@ def set_max_iter(repo: Path, max_iter: int) -> None:
 def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
     folder = tmp_path_factory.mktemp("team")
     with s3_server(folder / "s3") as s3, mlflow_server(folder / "mlflow", s3) as uri:
-        repo = copy_repo(folder / "repo")
+        repo = copy_repository(folder / "repo")
         sample = write_counts(folder / "sample.txt", make_counts(2500, seed=3), gz=False)
         use_sample(repo, sample)
         set_max_iter(repo, MAX_ITER)
