@@ -21,8 +21,7 @@ from mlflow import MlflowClient
 from pipeline.config import ROOT
 from pipeline.passwords.model import ARTIFACT
 from pipeline.runs.tracking import quiet_store
-from tests.run_all import copy_repository
-from tests.run_all import run, sha256, use_sample
+from tests.run_all import copy_repository, run, sha256, use_sample
 from tests.samples import make_counts, write_counts
 from tests.servers import AWS_ENV, MLFLOW_PREFIX, S3, mlflow_server, s3_server
 
