@@ -71,6 +71,10 @@ def test_a_trained_version_is_registered_with_its_lineage_and_made_production(
         "promoted_when_trained": "true",
         "promotion.reason": "no production model yet",
         "data.passwords.file.sha256": dataset["data"]["sha256"],
+        # the leak it was validated on is part of its lineage too
+        "data.passwords.external.otherleak.data.sha256": metadata["data"]["external"]["otherleak"][
+            "data"
+        ]["sha256"],
         "test_rmsle": repr(metadata["promotion"]["candidate"]),
     }
     assert alias_target(store_uri) == "1"
