@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.passwords.model import ARTIFACT, PasswordModel
+from pipeline.passwords.strength import band
 from pipeline.registry.store import production_dir
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,18 @@ def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) ->
     common, p1, rare = loaded.predict(["123456", "password1", "q8#Lm2!vZr9@Tx4k"])
     assert common > 10 * p1 and p1 > 100 * rare
     assert rare < report["censoring"]["rarest_listed_frequency"]
+
+    # issue 24: guesses checked against real rankings, and feedback a person can act on
+    guesses = report["guesses"]
+    assert guesses["listed_within_factor_2"] >= 0.90
+    ranked = guesses["leaks"]["phpbb"]
+    assert ranked["spearman_minus_guesses"] == pytest.approx(ranked["spearman_frequency"], abs=1e-9)
+    assert loaded.guesses(common) < loaded.guesses(p1) < loaded.guesses(rare)
+    for weak in ("password1", "qwerty123", "Monkey2024!", "iloveyou", "P@ssw0rd"):
+        frequency = loaded.predict(weak)
+        said = loaded.advise(weak, frequency, band(frequency)[0])
+        assert said.warning and said.suggestions, weak
+    assert loaded.advise("q8#Lm2!vZr9@Tx4k", rare, band(rare)[0]).warning is None
 
 
 NEWS = MIRROR / "20news-bydate.tar.gz"

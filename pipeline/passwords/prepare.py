@@ -123,14 +123,24 @@ def load_dataset(processed_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     return frame, info
 
 
-def load_answers(processed_dir: Path, exact_up_to: int, total: int = ROCKYOU_TOTAL) -> Answers:
-    """Every listed password's answer, exact or compact (:func:`build_answers`)."""
+def _listed_file(processed_dir: Path) -> Path:
     path = processed_dir / NAME / LISTED
     if not path.exists():
         raise MissingInputError(
             f"{path} not found; run the prepare stage again "
             "(python -m pipeline.passwords prepare, or ./run_all.sh passwords)"
         )
-    with np.load(path) as arrays:
+    return path
+
+
+def load_listed_frequencies(processed_dir: Path) -> np.ndarray:
+    """Every listed password's frequency per million (for the rank table)."""
+    with np.load(_listed_file(processed_dir)) as arrays:
+        return arrays["frequencies"]
+
+
+def load_answers(processed_dir: Path, exact_up_to: int, total: int = ROCKYOU_TOTAL) -> Answers:
+    """Every listed password's answer, exact or compact (:func:`build_answers`)."""
+    with np.load(_listed_file(processed_dir)) as arrays:
         counts = arrays["counts"] if "counts" in arrays.files else None
         return build_answers(arrays["hashes"], arrays["frequencies"], counts, total, exact_up_to)
