@@ -110,7 +110,8 @@ def test_code_changes_trigger_their_jobs(path, job) -> None:
 
 def test_no_secret_values_in_the_file() -> None:
     text = (ROOT / ".gitlab-ci.yml").read_text()
-    assert "HEROKU_API_KEY:" not in text and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
+    assert "HEROKU_API_KEY:" not in text and "KUBE_CONFIG:" not in text
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
     assert "HEROKU_API_KEY" in (ROOT / "scripts" / "ci" / "heroku_release.sh").read_text()
 
 
@@ -118,3 +119,38 @@ def test_caches_for_the_environment_and_the_data() -> None:
     train_caches = JOBS["train"]["cache"]
     paths = {p for c in train_caches for p in c["paths"]}
     assert {".venv/", "data/raw/"} <= paths
+
+
+K8S_JOBS = {"k8s-staging": "staging", "k8s-production": "production"}
+
+
+def test_kubernetes_deploys_are_manual_and_only_with_a_kubeconfig() -> None:
+    assert JOBS["k8s-staging"]["stage"] == "deploy-staging"
+    assert JOBS["k8s-production"]["stage"] == "deploy-production"
+    for job in K8S_JOBS:
+        rules = JOBS[job]["rules"]
+        assert "KUBE_CONFIG == null" in rules[0]["if"] and rules[0]["when"] == "never"
+        assert all(r.get("when") in ("manual", "never") for r in rules)
+        assert any(r.get("when") == "manual" for r in rules)
+
+
+def test_kubernetes_deploys_the_tested_image_staging_first() -> None:
+    for job in K8S_JOBS:
+        assert {"test-image", "build", "promote", "test"} <= upstream(job)
+    assert "k8s-staging" in needs("k8s-production")
+    # a manual job's needs make it wait for the needed job to have run
+    for job, overlay in K8S_JOBS.items():
+        (line,) = JOBS[job]["script"]
+        assert line == f'sh scripts/ci/k8s_deploy.sh {overlay} "$IMAGE:$CI_COMMIT_SHORT_SHA"'
+        assert (ROOT / "k8s" / "overlays" / overlay / "kustomization.yaml").is_file()
+    assert "$IMAGE:$CI_COMMIT_SHORT_SHA" in " ".join(JOBS["build"]["script"])
+
+
+def test_kubernetes_deploys_run_only_where_an_image_was_built() -> None:
+    """A job may not need one the pipeline did not create: each k8s rule that runs is one of
+    build's (the same condition, made manual)."""
+    runs = {r["if"]: r.get("changes") for r in JOBS["build"]["rules"] if r.get("when") != "never"}
+    for job in K8S_JOBS:
+        for rule in JOBS[job]["rules"]:
+            if rule.get("when") == "manual":
+                assert rule["if"] in runs and rule.get("changes") == runs[rule["if"]], rule
