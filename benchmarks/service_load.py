@@ -132,11 +132,24 @@ def _status_kb(text: str, field: str) -> float:
 
 
 def server_memory_mb(master_pid: int) -> dict[str, object]:
-    """RSS and PSS summed over the master and its workers, and the PSS of each (master first)."""
+    """RSS and PSS summed over the master and its workers; the PSS of each and its private part
+    (pages no other process maps: what copy-on-write has copied, and the process's own heap),
+    master first.
+    """
     pids = server_pids(master_pid)
     rss = [_status_kb(Path(f"/proc/{p}/status").read_text(), "VmRSS") / 1024 for p in pids]
-    pss = [_status_kb(Path(f"/proc/{p}/smaps_rollup").read_text(), "Pss") / 1024 for p in pids]
-    return {"processes": len(pids), "rss_mb": sum(rss), "pss_mb": sum(pss), "pss_each_mb": pss}
+    rollups = [Path(f"/proc/{p}/smaps_rollup").read_text() for p in pids]
+    pss = [_status_kb(r, "Pss") / 1024 for r in rollups]
+    private = [
+        (_status_kb(r, "Private_Clean") + _status_kb(r, "Private_Dirty")) / 1024 for r in rollups
+    ]
+    return {
+        "processes": len(pids),
+        "rss_mb": sum(rss),
+        "pss_mb": sum(pss),
+        "pss_each_mb": pss,
+        "private_each_mb": private,
+    }
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -465,18 +478,21 @@ def report(r: dict) -> None:
     kill, wrk = r["worker_kill"], r["worker_kill"]["wrk"]
     print(
         f"worker killed under load (wrk /predict, {KILL_RUN_S} s): /health answered"
-        f" {kill['healthy_after_s'] * 1000:.0f} ms after the kill, worker replaced after"
+        f" {kill['healthy_after_s'] * 1000:.0f} ms after the kill, a new worker forked after"
         f" {kill['replaced_after_s'] * 1000:.0f} ms; wrk: {int(wrk['requests'])} requests,"
         f" {int(wrk['non_2xx'])} non-2xx, {int(wrk['socket_errors'])} socket errors"
     )
     if r["memory_table"]:
         print(
             f"\n{'workers':>7} {'PSS after start':>16} {'PSS after load':>15}"
-            f" {'RSS after load':>15}  PSS after load per process (master first)"
+            f" {'RSS after load':>15}  after load, per process (master first): PSS / private MB"
         )
         for row in r["memory_table"]:
             start, load = row["after_start"], row["after_load"]
-            each = " ".join(f"{x:.0f}" for x in load["pss_each_mb"])
+            each = " ".join(
+                f"{a:.0f}/{b:.0f}"
+                for a, b in zip(load["pss_each_mb"], load["private_each_mb"], strict=True)
+            )
             print(
                 f"{row['workers']:>7} {start['pss_mb']:>13.0f} MB {load['pss_mb']:>12.0f} MB"
                 f" {load['rss_mb']:>12.0f} MB  {each}"
@@ -487,8 +503,10 @@ def report(r: dict) -> None:
 
 def _memory(m: dict) -> str:
     each = " + ".join(f"{x:.0f}" for x in m["pss_each_mb"])
+    private = " / ".join(f"{x:.0f}" for x in m["private_each_mb"])
     return (
-        f"{m['processes']} processes, PSS {m['pss_mb']:.0f} MB ({each}), RSS {m['rss_mb']:.0f} MB"
+        f"{m['processes']} processes, PSS {m['pss_mb']:.0f} MB ({each}; private {private}),"
+        f" RSS {m['rss_mb']:.0f} MB"
     )
 
 
