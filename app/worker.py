@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import ssl
 import time
 from typing import Any
 
 import gevent
 import gevent.local
-import gevent.socket
 from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.ggevent import GeventWorker
@@ -106,6 +106,10 @@ def json_error(status: int, message: str) -> bytes:
 class _ReadDeadline:
     """The wait for one request's headers: ``seconds`` for its first byte (then a silent close),
     ``seconds`` from then for the rest (then :class:`RequestTimeout`).
+
+    The first byte is awaited by peeking at the socket under a socket timeout: when it is there
+    already (a busy keep-alive connection) that is one system call, not a trip through gevent's
+    hub, which ``gevent.socket.wait_read`` takes even for a readable socket.
     """
 
     def __init__(self, sock: Any, buffered: bool, seconds: float) -> None:
@@ -114,10 +118,13 @@ class _ReadDeadline:
 
     def __enter__(self) -> _ReadDeadline:
         if not self.buffered and self.sock is not None:
+            self.sock.settimeout(self.seconds)
             try:
-                gevent.socket.wait_read(self.sock.fileno(), timeout=self.seconds)
+                self.sock.recv(1, socket.MSG_PEEK)  # b"" at the end: the parser sees it next
             except TimeoutError:
                 raise StopIteration("idle connection") from None  # the worker closes it
+            finally:
+                self.sock.settimeout(None)
         self.timer = gevent.Timeout(self.seconds, RequestTimeout("headers"))
         self.timer.start()
         return self
@@ -137,26 +144,38 @@ class _DeadlineBody:
     def __init__(self, body: Any, sock: Any, deadline: float) -> None:
         self._body, self._sock, self._deadline = body, sock, deadline
 
-    def _read(self, method: str, size: int | None) -> Any:
+    def _left(self) -> float:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise RequestTimeout("body")
-        self._sock.settimeout(left)
+        return left
+
+    def read(self, size: int | None = None) -> bytes:
+        self._sock.settimeout(self._left())
         try:
-            return getattr(self._body, method)(size)
+            return self._body.read(size)
         except TimeoutError:
             raise RequestTimeout("body") from None
         finally:
             self._sock.settimeout(None)  # the answer is written without a deadline
 
-    def read(self, size: int | None = None) -> bytes:
-        return self._read("read", size)
-
     def readline(self, size: int | None = None) -> bytes:
-        return self._read("readline", size)
+        self._sock.settimeout(self._left())
+        try:
+            return self._body.readline(size)
+        except TimeoutError:
+            raise RequestTimeout("body") from None
+        finally:
+            self._sock.settimeout(None)
 
     def readlines(self, size: int | None = None) -> list[bytes]:
-        return self._read("readlines", size)
+        self._sock.settimeout(self._left())
+        try:
+            return self._body.readlines(size)
+        except TimeoutError:
+            raise RequestTimeout("body") from None
+        finally:
+            self._sock.settimeout(None)
 
     def __iter__(self) -> _DeadlineBody:
         return self
