@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import ssl
 import time
 from typing import Any
 
 import gevent
 import gevent.local
+import gevent.socket
 from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.ggevent import GeventWorker
@@ -107,9 +107,11 @@ class _ReadDeadline:
     """The wait for one request's headers: ``seconds`` for its first byte (then a silent close),
     ``seconds`` from then for the rest (then :class:`RequestTimeout`).
 
-    The first byte is awaited by peeking at the socket under a socket timeout: when it is there
-    already (a busy keep-alive connection) that is one system call, not a trip through gevent's
-    hub, which ``gevent.socket.wait_read`` takes even for a readable socket.
+    The first byte is awaited through gevent's hub even when it is there already: one turn of the
+    event loop per request, so every connection with a request waiting is served in turn. A
+    greenlet that read a kept-alive connection's next request at once, as gevent's stock worker
+    does when the client is quick, served that one client while the others waited: a peek instead
+    of the wait gave `/health` a p50 of 0.84 ms and a p99 of 196 ms in one benchmark run.
     """
 
     def __init__(self, sock: Any, buffered: bool, seconds: float) -> None:
@@ -118,13 +120,10 @@ class _ReadDeadline:
 
     def __enter__(self) -> _ReadDeadline:
         if not self.buffered and self.sock is not None:
-            self.sock.settimeout(self.seconds)
             try:
-                self.sock.recv(1, socket.MSG_PEEK)  # b"" at the end: the parser sees it next
+                gevent.socket.wait_read(self.sock.fileno(), timeout=self.seconds)
             except TimeoutError:
                 raise StopIteration("idle connection") from None  # the worker closes it
-            finally:
-                self.sock.settimeout(None)
         self.timer = gevent.Timeout(self.seconds, RequestTimeout("headers"))
         self.timer.start()
         return self
