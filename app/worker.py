@@ -110,8 +110,8 @@ class _ReadDeadline:
     The first byte is awaited through gevent's hub even when it is there already: one turn of the
     event loop per request, so every connection with a request waiting is served in turn. A
     greenlet that read a kept-alive connection's next request at once, as gevent's stock worker
-    does when the client is quick, served that one client while the others waited: a peek instead
-    of the wait gave `/health` a p50 of 0.84 ms and a p99 of 196 ms in one benchmark run.
+    does when the client is quick, served that one client while the others waited (the run log,
+    benchmarks/RESULTS.md, has the measurements).
     """
 
     def __init__(self, sock: Any, buffered: bool, seconds: float) -> None:
