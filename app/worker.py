@@ -27,6 +27,7 @@ import json
 import signal
 import ssl
 import time
+from collections.abc import Callable
 from typing import Any
 
 import gevent
@@ -149,32 +150,23 @@ class _DeadlineBody:
             raise RequestTimeout("body")
         return left
 
-    def read(self, size: int | None = None) -> bytes:
+    def _wait_at_most(self, read: Callable[[int | None], Any], size: int | None) -> Any:
         self._sock.settimeout(self._left())
         try:
-            return self._body.read(size)
+            return read(size)
         except TimeoutError:
             raise RequestTimeout("body") from None
         finally:
             self._sock.settimeout(None)  # the answer is written without a deadline
 
+    def read(self, size: int | None = None) -> bytes:
+        return self._wait_at_most(self._body.read, size)
+
     def readline(self, size: int | None = None) -> bytes:
-        self._sock.settimeout(self._left())
-        try:
-            return self._body.readline(size)
-        except TimeoutError:
-            raise RequestTimeout("body") from None
-        finally:
-            self._sock.settimeout(None)
+        return self._wait_at_most(self._body.readline, size)
 
     def readlines(self, size: int | None = None) -> list[bytes]:
-        self._sock.settimeout(self._left())
-        try:
-            return self._body.readlines(size)
-        except TimeoutError:
-            raise RequestTimeout("body") from None
-        finally:
-            self._sock.settimeout(None)
+        return self._wait_at_most(self._body.readlines, size)
 
     def __iter__(self) -> _DeadlineBody:
         return self
@@ -198,9 +190,9 @@ class ServiceWorker(GeventWorker):
         """Set up the per-greenlet connection record, then gevent's worker.
 
         A SIGTERM is honoured from the start: gevent's monkey-patching, which runs before
-        gunicorn installs the worker's handlers, takes a fifth of a second with the app
-        preloaded, and a stop signal that came meanwhile was lost (the master then waited
-        ``graceful_timeout`` and killed the worker).
+        gunicorn installs the worker's handlers, is slow with the app preloaded (it reads the
+        entry points of every installed distribution), and a stop signal that came meanwhile was
+        lost (the master then waited ``graceful_timeout`` and killed the worker).
         """
         signal.signal(signal.SIGTERM, self.handle_exit)
         self._conn = gevent.local.local()  # per greenlet: the connection it serves
