@@ -7,7 +7,7 @@ CMD, the Procfile and the k8s Deployment all start ``gunicorn --config gunicorn.
 - The app, with both models, is built once in the master before it forks the workers
   (``preload_app``), so their pages are shared: copy-on-write, kept by freezing the objects out of
   the garbage collector's passes (which would write to every one of them). A worker that dies is
-  replaced by a fork in milliseconds, with nothing to load.
+  replaced by a fork of the master, with nothing to load.
 - One OpenMP/BLAS thread per worker: numerical libraries otherwise spin a thread per core on
   every small predict and two workers on two cores fight over them.
 - Prometheus multiprocess mode: each worker writes its metrics to files in
@@ -49,6 +49,7 @@ preload_app = True
 # a worker silent this long is killed; the longest a request's body may take to arrive (408)
 timeout = 30
 graceful_timeout = 10
+# an idle kept-alive connection is closed after this; a request's headers must arrive within it
 keepalive = 5
 # no admin socket in $HOME: nothing uses it, and a container home may be read-only
 control_socket_disable = True
