@@ -3,7 +3,8 @@ evaluated for a pipeline the test describes (its source, branch or tag, merge re
 files), so a test can say "a push to develop runs test and train-sample" and be checked.
 
 The subset of GitLab's semantics the file uses: ``if`` expressions with variables, quoted strings,
-``/regex/``, ``==``, ``!=``, ``=~``, ``!~``, ``&&`` (binding tighter than ``||``) and parentheses;
+``null``, ``/regex/``, ``==``, ``!=``, ``=~``, ``!~``, ``&&`` (binding tighter than ``||``) and
+parentheses;
 ``changes`` globs (``*`` within a folder, ``**/`` any depth); the first matching rule decides, and
 ``when: never`` or no match leaves the job out. ``changes`` is true in pipelines with no push to
 compare (schedules, tags), as in GitLab. tests/test_gitlab_ci.py also asks gitlab-ci-local, an
@@ -20,7 +21,7 @@ from typing import Any
 DEFAULT_BRANCH = "main"
 TOKEN = re.compile(
     r"""\s*(?:\$(?P<var>\w+)|"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|/(?P<re>(?:\\.|[^/])*)/"""
-    r"""|(?P<op>==|!=|=~|!~|&&|\|\||\(|\)))"""
+    r"""|(?P<null>\bnull\b)|(?P<op>==|!=|=~|!~|&&|\|\||\(|\)))"""
 )
 
 
@@ -34,10 +35,12 @@ class Pipeline:
     mr_source: str | None = None  # the source branch of a merge request pipeline
     open_mr: bool = False  # a push to a branch that has an open merge request
     changed: tuple[str, ...] | None = ()
+    project: tuple[tuple[str, str], ...] = ()  # the project's CI/CD variables (KUBE_CONFIG ...)
 
     def variables(self, globals_: Mapping[str, Any]) -> dict[str, str]:
         """The predefined variables GitLab sets for this pipeline, over the file's globals."""
         env = {k: str(v) for k, v in globals_.items()}
+        env.update(self.project)
         env.update(CI_PIPELINE_SOURCE=self.source, CI_DEFAULT_BRANCH=DEFAULT_BRANCH)
         if self.branch and self.source != "merge_request_event":
             env["CI_COMMIT_BRANCH"] = self.branch
@@ -74,6 +77,8 @@ def evaluate(expr: str, env: Mapping[str, str]) -> bool:
             return result
         if kind == "var":
             return env.get(text)
+        if kind == "null":
+            return None
         return re.compile(text) if kind == "re" else text
 
     def comparison() -> bool:

@@ -112,7 +112,8 @@ def test_code_changes_trigger_their_jobs(path, job) -> None:
 
 def test_no_secret_values_in_the_file() -> None:
     text = (ROOT / ".gitlab-ci.yml").read_text()
-    assert "HEROKU_API_KEY:" not in text and not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
+    assert "HEROKU_API_KEY:" not in text and "KUBE_CONFIG:" not in text
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
     assert "HEROKU_API_KEY" in (ROOT / "scripts" / "ci" / "heroku_release.sh").read_text()
 
 
@@ -124,6 +125,7 @@ def test_caches_for_the_environment_and_the_data() -> None:
 
 # The branch model, pipeline by pipeline: which jobs run, and "manual" where a person decides.
 CHAIN = {"test", "promote", "build", "test-image", "deploy-staging"}
+KUBE = (("KUBE_CONFIG", "apiVersion: v1"),)  # a project that deploys to Kubernetes too
 SCENARIOS = {
     "feature branch push": (
         Pipeline("push", branch="feature/x", changed=("pipeline/hat/player.py",)),
@@ -182,6 +184,18 @@ SCENARIOS = {
         CHAIN | {"deploy-production"},
     ),
     "other tag": (Pipeline("push", tag="before-refactor", changed=None), {"test"}),
+    "main push changing the service, in a project with a kubeconfig": (
+        Pipeline("push", branch="main", changed=("app/web.py",), project=KUBE),
+        CHAIN | {"deploy-production:manual", "k8s-staging:manual", "k8s-production:manual"},
+    ),
+    "version tag, in a project with a kubeconfig": (
+        Pipeline("push", tag="v1.4.0", changed=None, project=KUBE),
+        CHAIN | {"deploy-production", "k8s-staging:manual", "k8s-production:manual"},
+    ),
+    "develop push, in a project with a kubeconfig": (
+        Pipeline("push", branch="develop", changed=("app/web.py",), project=KUBE),
+        {"test", "train-sample"},
+    ),
 }
 
 
@@ -269,3 +283,38 @@ def test_gitlab_ci_local_evaluates_the_rules_the_same_way(tmp_path: Path) -> Non
         if ours is None:
             continue  # no pipeline: workflow:rules, which gitlab-ci-local does not evaluate
         assert _gitlab_ci_local(repo, pipeline) == ours, name
+
+
+K8S_JOBS = {"k8s-staging": "staging", "k8s-production": "production"}
+
+
+def test_kubernetes_deploys_are_manual_and_only_with_a_kubeconfig() -> None:
+    assert JOBS["k8s-staging"]["stage"] == "deploy-staging"
+    assert JOBS["k8s-production"]["stage"] == "deploy-production"
+    for job in K8S_JOBS:
+        rules = JOBS[job]["rules"]
+        assert "KUBE_CONFIG == null" in rules[0]["if"] and rules[0]["when"] == "never"
+        assert all(r.get("when") in ("manual", "never") for r in rules)
+        assert any(r.get("when") == "manual" for r in rules)
+
+
+def test_kubernetes_deploys_the_tested_image_staging_first() -> None:
+    for job in K8S_JOBS:
+        assert {"test-image", "build", "promote", "test"} <= upstream(job)
+    assert "k8s-staging" in needs("k8s-production")
+    # a manual job's needs make it wait for the needed job to have run
+    for job, overlay in K8S_JOBS.items():
+        (line,) = JOBS[job]["script"]
+        assert line == f'sh scripts/ci/k8s_deploy.sh {overlay} "$IMAGE:$CI_COMMIT_SHORT_SHA"'
+        assert (ROOT / "k8s" / "overlays" / overlay / "kustomization.yaml").is_file()
+    assert "$IMAGE:$CI_COMMIT_SHORT_SHA" in " ".join(JOBS["build"]["script"])
+
+
+def test_kubernetes_deploys_run_only_where_an_image_was_built() -> None:
+    """A job may not need one the pipeline did not create: each k8s rule that runs is one of
+    build's (the same condition, made manual)."""
+    runs = {r["if"]: r.get("changes") for r in JOBS["build"]["rules"] if r.get("when") != "never"}
+    for job in K8S_JOBS:
+        for rule in JOBS[job]["rules"]:
+            if rule.get("when") == "manual":
+                assert rule["if"] in runs and rule.get("changes") == runs[rule["if"]], rule
