@@ -34,11 +34,11 @@ def predict():
     limit = _settings().max_password_chars
     if "password" in body:
         password = inputs.check_password(body["password"], '"password"', limit)
-        (frequency,) = service.predict([password])
-        return jsonify({**service.describe(frequency), "model_version": service.password_version()})
+        (assessed,) = service.assess([password])
+        return jsonify({**assessed, "model_version": service.password_version()})
     batch = inputs.check_batch(body["passwords"], _settings().max_batch)
     checked = [inputs.check_password(p, f'"passwords"[{i}]', limit) for i, p in enumerate(batch)]
-    predictions = [service.describe(f) for f in service.predict(checked)]
+    predictions = service.assess(checked)
     return jsonify({"predictions": predictions, "model_version": service.password_version()})
 
 

@@ -27,6 +27,32 @@ N_WORDS = {
 }
 
 
+# One password as the API answers it (pipeline/passwords: guesses.py, feedback.py)
+ASSESSMENT = {
+    "type": "object",
+    "required": ["frequency_per_million", "strength", "guesses", "guesses_log10", "feedback"],
+    "properties": {
+        "frequency_per_million": {"type": "number", "minimum": 0},
+        "strength": {"type": "string", "enum": [b[1] for b in BANDS]},
+        "guesses": {
+            "type": "number",
+            "minimum": 1,
+            "description": "Expected guesses of an attacker trying leaked passwords from the "
+            "most common down (the rank in the leak's order; beyond the list, extrapolated).",
+        },
+        "guesses_log10": {"type": "number", "minimum": 0},
+        "feedback": {
+            "type": "object",
+            "required": ["warning", "suggestions"],
+            "properties": {
+                "warning": {"type": "string", "nullable": True},
+                "suggestions": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
 def spec(max_password_chars: int, max_batch: int) -> dict[str, Any]:
     """The OpenAPI document for the configured limits."""
     password = {"type": "string", "minLength": 1, "maxLength": max_password_chars}
@@ -157,14 +183,16 @@ def spec(max_password_chars: int, max_batch: int) -> dict[str, Any]:
                     "required": ["error"],
                     "properties": {"error": {"type": "string"}},
                 },
+                "Assessment": ASSESSMENT,
                 "Prediction": {
-                    "type": "object",
-                    "required": ["frequency_per_million", "strength", "model_version"],
-                    "properties": {
-                        "frequency_per_million": {"type": "number", "minimum": 0},
-                        "strength": {"type": "string", "enum": [b[1] for b in BANDS]},
-                        "model_version": {"type": "string"},
-                    },
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Assessment"},
+                        {
+                            "type": "object",
+                            "required": ["model_version"],
+                            "properties": {"model_version": {"type": "string"}},
+                        },
+                    ]
                 },
                 "Predictions": {
                     "type": "object",
@@ -172,17 +200,7 @@ def spec(max_password_chars: int, max_batch: int) -> dict[str, Any]:
                     "properties": {
                         "predictions": {
                             "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["frequency_per_million", "strength"],
-                                "properties": {
-                                    "frequency_per_million": {"type": "number", "minimum": 0},
-                                    "strength": {
-                                        "type": "string",
-                                        "enum": [b[1] for b in BANDS],
-                                    },
-                                },
-                            },
+                            "items": {"$ref": "#/components/schemas/Assessment"},
                         },
                         "model_version": {"type": "string"},
                     },

@@ -5,6 +5,7 @@ Each call records its model metrics, so a prediction counts the same whichever f
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from app.errors import ModelUnavailableError
@@ -31,21 +32,30 @@ def _player() -> HatPlayer:
     return _loaded("hat", "Hat model")
 
 
-def describe(frequency: float) -> dict[str, Any]:
-    """A prediction as the API returns it: the frequency and its strength band."""
-    name, _ = band(frequency)
-    return {"frequency_per_million": float(frequency), "strength": name}
-
-
-def predict(passwords: list[str]) -> list[float]:
-    """Predicted occurrences per million leaked passwords, in input order."""
+def assess(passwords: list[str]) -> list[dict[str, Any]]:
+    """Each password as the API returns it, in input order: how often it occurs per million
+    leaked passwords, its strength band, the guesses an attacker would need, and feedback.
+    """
     model = _password_model()
     if len(passwords) == 1:  # the usual request: a float, without an array to build and unpack
         frequencies = [model.predict(passwords[0])]
     else:
         frequencies = [float(f) for f in model.predict(passwords)]
     model_metrics().observe_predictions(frequencies)
-    return frequencies
+    out = []
+    for password, frequency in zip(passwords, frequencies, strict=True):
+        name, _ = band(frequency)
+        guesses = model.guesses(frequency)
+        out.append(
+            {
+                "frequency_per_million": float(frequency),
+                "strength": name,
+                "guesses": guesses,
+                "guesses_log10": math.log10(guesses) if guesses > 0 else 0.0,
+                "feedback": model.advise(password, frequency, name).as_dict(),
+            }
+        )
+    return out
 
 
 def password_version() -> str | None:

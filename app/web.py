@@ -13,10 +13,12 @@ from flask import Blueprint, current_app, render_template, request
 
 from app import inputs, service
 from app.errors import BadInputError, ModelUnavailableError
+from pipeline.passwords.guesses import in_words
 from pipeline.passwords.strength import BANDS, band
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static")
 DEFAULT_N_WORDS = 5
+METER = {"very weak": 1, "weak": 2, "fair": 3, "strong": 4}  # bars lit on the page's meter
 
 
 @web.app_template_filter("frequency")
@@ -57,11 +59,19 @@ def submit():
 def _password() -> dict[str, Any]:
     limit = current_app.config["SETTINGS"].max_password_chars
     password = inputs.check_password(request.form.get("password", ""), '"password"', limit)
-    (frequency,) = service.predict([password])
-    name, meaning = band(frequency)
+    (assessed,) = service.assess([password])
+    name, meaning = band(assessed["frequency_per_million"])
     return {
         "form": "password",
-        "password_result": {"frequency": frequency, "band": name, "meaning": meaning},
+        "password_result": {
+            "frequency": assessed["frequency_per_million"],
+            "band": name,
+            "meaning": meaning,
+            "guesses": in_words(assessed["guesses"]),
+            "meter": METER.get(name, 0),
+            "warning": assessed["feedback"]["warning"],
+            "suggestions": assessed["feedback"]["suggestions"],
+        },
     }
 
 

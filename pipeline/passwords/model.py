@@ -28,7 +28,9 @@ import numpy as np
 from pipeline.errors import ArtifactError
 from pipeline.passwords import features as feat
 from pipeline.passwords.answers import Answers, CompactAnswers
+from pipeline.passwords.feedback import Feedback, advise
 from pipeline.passwords.forest import FlatForest
+from pipeline.passwords.guesses import RankTable
 from pipeline.passwords.split import bucket
 from pipeline.passwords.tail import Tail
 from pipeline.progress import heartbeat
@@ -64,6 +66,7 @@ class PasswordModel:
         self.feature_names: list[str] = feat.feature_names()
         self.listed: Answers | None = None  # the whole list's answers; None: the known list
         self.tail: Tail | None = None  # absent strings' levels; None: the estimate as it is
+        self.ranks: RankTable | None = None  # frequency -> guesses (the list's rank order)
         self.regressor: HistGradientBoostingRegressor | None = None  # not saved
         self._tables: feat.ServingTables | None = None  # built from known/dictionaries, not saved
 
@@ -91,7 +94,7 @@ class PasswordModel:
         freqs = np.concatenate([np.asarray(train_freq, float), np.asarray(validation_freq, float)])
         rows = np.ones(len(passwords)) if weights is None else np.asarray(weights, float)
         units = feat.to_units(freqs)
-        self.known = feat.KnownList.build(passwords, freqs)
+        self.known = feat.KnownList.build(passwords, freqs, log)
         self._tables = None
         self.markovs = feat.fit_markovs(passwords, units.tolist(), rows.tolist())
         self.dictionaries = feat.zxcvbn_dictionaries()
@@ -100,15 +103,16 @@ class PasswordModel:
         # Rows of the known list are scored by n-gram models fit on the other folds.
         n_folds = int(self.params["markov_folds"])
         fold = np.array([bucket(p) % n_folds for p in passwords])
-        fold_models = [
-            feat.fit_markovs(
-                [p for p, f in zip(passwords, fold, strict=True) if f != k],
-                units[fold != k].tolist(),
-                rows[fold != k].tolist(),
+        fold_models = []
+        for k in range(n_folds):
+            fold_models.append(
+                feat.fit_markovs(
+                    [p for p, f in zip(passwords, fold, strict=True) if f != k],
+                    units[fold != k].tolist(),
+                    rows[fold != k].tolist(),
+                )
             )
-            for k in range(n_folds)
-        ]
-        say(f"{n_folds} out-of-fold n-gram models built")
+            say(f"out-of-fold n-gram models: {k + 1}/{n_folds} built")
         x_known = self._features(passwords, fold_models, units, fold, say)
         y_known = np.log1p(freqs)
         n_train = len(train)
@@ -194,7 +198,9 @@ class PasswordModel:
         estimate = frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
         return estimate if self.tail is None else self.tail.frequency(estimate, len(password))
 
-    def knowing(self, answers: Answers, tail: Tail | None) -> PasswordModel:
+    def knowing(
+        self, answers: Answers, tail: Tail | None, ranks: RankTable | None = None
+    ) -> PasswordModel:
         """A copy that answers the listed passwords (the whole list's ``answers``, for
         production) exactly and absent strings by ``tail``. The estimate is shared, its features
         still read the fit's known list: the one the regressor was trained against.
@@ -203,9 +209,29 @@ class PasswordModel:
         served.__dict__.update(self.__dict__)
         served.listed = answers
         served.tail = tail
+        served.ranks = ranks
         served.regressor = None
         served._tables = None
         return served
+
+    def guesses(self, frequency: float) -> float:
+        """The expected number of guesses before an attacker reaches a password this frequent
+        (:mod:`pipeline.passwords.guesses`); the rank table is the whole list's.
+        """
+        if self.ranks is None:
+            raise RuntimeError("this model has no rank table; retrain it (./run_all.sh passwords)")
+        return self.ranks.guesses(frequency)
+
+    def advise(self, password: str, frequency: float, band: str) -> Feedback:
+        """What to tell a person about ``password`` (served at ``frequency``, in ``band``)."""
+        tables = self.serving_tables()
+        ranks = self.ranks
+
+        def listed_rank(s: str) -> float | None:
+            found = tables.frequency(feat.hash64(s))
+            return None if found is None or ranks is None else ranks.guesses(found)
+
+        return advise(password, band, listed_rank, tables.dictionaries.is_word)
 
     def serving_tables(self) -> feat.ServingTables:
         """The known list and dictionaries arranged for one-password lookups, built once."""
@@ -316,5 +342,5 @@ class PasswordModel:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        defaults = {"regressor": None, "tail": None, "listed": None}
+        defaults = {"regressor": None, "tail": None, "listed": None, "ranks": None}
         self.__dict__.update(defaults | state | {"_tables": None})

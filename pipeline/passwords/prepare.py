@@ -51,6 +51,7 @@ def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -
         int(cfg["sample"]["per_count"]),
         progress=lambda n, share: log.pace("reading lines", n, share=share),
     )
+    log(f"{len(listing.hashes):,} rows read, {len(listing.kept):,} kept in clear; data checks")
     checks = run_checks(listing, **cfg["checks"])
     print(format_report(checks))
     out_dir = paths.processed / NAME
@@ -74,6 +75,7 @@ def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -
         "rows_per_count": {str(c): n for c, n in sorted(listing.rows_per_count.items())},
         "sample_per_count": int(cfg["sample"]["per_count"]),
     }
+    log(f"writing the {len(frame):,} kept rows and the hashes of all {len(listing.hashes):,}")
     tmp = out_dir / f".{DATASET}.tmp"
     frame.to_csv(tmp, index=False, compression="gzip")
     tmp.replace(out_dir / DATASET)
@@ -123,14 +125,24 @@ def load_dataset(processed_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     return frame, info
 
 
-def load_answers(processed_dir: Path, exact_up_to: int, total: int = ROCKYOU_TOTAL) -> Answers:
-    """Every listed password's answer, exact or compact (:func:`build_answers`)."""
+def _listed_file(processed_dir: Path) -> Path:
     path = processed_dir / NAME / LISTED
     if not path.exists():
         raise MissingInputError(
             f"{path} not found; run the prepare stage again "
             "(python -m pipeline.passwords prepare, or ./run_all.sh passwords)"
         )
-    with np.load(path) as arrays:
+    return path
+
+
+def load_listed_frequencies(processed_dir: Path) -> np.ndarray:
+    """Every listed password's frequency per million (for the rank table)."""
+    with np.load(_listed_file(processed_dir)) as arrays:
+        return arrays["frequencies"]
+
+
+def load_answers(processed_dir: Path, exact_up_to: int, total: int = ROCKYOU_TOTAL) -> Answers:
+    """Every listed password's answer, exact or compact (:func:`build_answers`)."""
+    with np.load(_listed_file(processed_dir)) as arrays:
         counts = arrays["counts"] if "counts" in arrays.files else None
         return build_answers(arrays["hashes"], arrays["frequencies"], counts, total, exact_up_to)

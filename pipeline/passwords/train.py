@@ -22,8 +22,9 @@ from pipeline.passwords import external
 from pipeline.passwords.absent import generate_absent
 from pipeline.passwords.answers import Answers
 from pipeline.passwords.features import hash64, hash_all
+from pipeline.passwords.guesses import RankTable
 from pipeline.passwords.model import PasswordModel
-from pipeline.passwords.prepare import NAME, load_answers, load_dataset
+from pipeline.passwords.prepare import NAME, load_answers, load_dataset, load_listed_frequencies
 from pipeline.passwords.split import split_of
 from pipeline.passwords.tail import Tail
 from pipeline.progress import Progress
@@ -31,6 +32,7 @@ from pipeline.registry import store
 from pipeline.registry.publish import Candidate, publish
 
 RANDOM_STRINGS = 10_000  # random 16-character strings the served model must rate below one use
+RANK_CHECK_ROWS = 20_000  # listed rows whose served guesses are checked against their rank
 
 
 def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
@@ -90,7 +92,9 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     true = test_df["frequency"].to_numpy()
     log(f"evaluating the estimate on {len(test_pw):,} test passwords")
     train_pw, train_freq = train_df["password"].tolist(), train_df["frequency"].to_numpy()
-    zx_pred, zx_score = ev.zxcvbn_baseline(train_pw, train_freq, test_pw)
+    zx_pred, zx_score = ev.zxcvbn_baseline(
+        train_pw, train_freq, test_pw, progress=log.pacer("zxcvbn baseline: strings scored")
+    )
     scored = [
         ev.Scored("model", model.estimate(test_pw)),
         ev.Scored("constant (RMSLE-optimal)", ev.constant_baseline(train_freq, len(true))),
@@ -99,7 +103,8 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     ]
     table = ev.score_table(scored, true)
 
-    served = model.knowing(answers, Tail.from_params(min_listed, cfg["tail"]))
+    ranks = RankTable.build(load_listed_frequencies(paths.processed))
+    served = model.knowing(answers, Tail.from_params(min_listed, cfg["tail"]), ranks)
     absent_pred = served.predict(absent_test)
     censoring = {
         "absent_test_strings": len(absent_test),
@@ -111,7 +116,10 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     checks = _tail_checks(served, frame, int(cfg["model"]["seed"]))
     production = _production(models_dir, log)
     leaks = external.load_leaks(paths.processed, list(cfg["external"]["sources"]))
-    outside, outside_production, leak_text = _score_leaks(leaks, served, production, log)
+    outside, outside_production, leak_text, leak_served = _score_leaks(
+        leaks, served, production, log
+    )
+    guess_checks = _guess_checks(served, frame, leaks, leak_served, int(cfg["model"]["seed"]))
 
     text = ev.format_table(table, f"password model, test split ({len(true):,} passwords)")
     plots = ev.save_plots(test_pw, true, scored, paths.reports / NAME)
@@ -119,6 +127,7 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
         "test": table,
         "censoring": censoring,
         "listed_and_random": checks,
+        "guesses": guess_checks,
         "external": outside,
         "measured_on": {
             "split": "test",
@@ -155,7 +164,13 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
             },
             write_files=write_files,
             evaluation=text + "\n" + leak_text,
-            printed=[text, _censoring_line(censoring), _checks_line(checks), leak_text],
+            printed=[
+                text,
+                _censoring_line(censoring),
+                _checks_line(checks),
+                _guesses_line(guess_checks),
+                leak_text,
+            ],
         ),
         paths,
     )
@@ -218,17 +233,21 @@ def _score_leaks(
     served: PasswordModel,
     production: tuple[PasswordModel, dict[str, Any]] | None,
     log: Progress,
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """Each leak scored by the candidate as served and by production, the same way."""
+) -> tuple[dict[str, Any], dict[str, Any], str, dict[str, np.ndarray]]:
+    """Each leak scored by the candidate as served and by production, the same way; and the
+    candidate's served frequencies of each leak's strings.
+    """
     mine: dict[str, Any] = {}
     theirs: dict[str, Any] = {}
+    predictions: dict[str, np.ndarray] = {}
     texts = []
     assert served.listed is not None and served.tail is not None
     rarest = served.tail.rarest
     for leak in leaks:
         log(f"scoring leak {leak.name} ({len(leak.passwords):,} strings)")
         lookup = np.nan_to_num(served.listed.frequency_of(hash_all(leak.passwords)), nan=0.0)
-        mine[leak.name] = external.score_leak(leak, served.predict(leak.passwords), lookup, rarest)
+        predictions[leak.name] = served.predict(leak.passwords)
+        mine[leak.name] = external.score_leak(leak, predictions[leak.name], lookup, rarest)
         texts.append(external.format_leak(leak.name, mine[leak.name], rarest))
         if production is not None:
             try:
@@ -237,7 +256,54 @@ def _score_leaks(
                 log(f"production model unusable on leak {leak.name} ({type(exc).__name__})")
                 continue
             theirs[leak.name] = external.score_leak(leak, predicted, lookup, rarest)
-    return mine, theirs, "\n".join(texts)
+    return mine, theirs, "\n".join(texts), predictions
+
+
+def _guess_checks(
+    served: PasswordModel,
+    frame: Any,
+    leaks: list[external.Leak],
+    leak_served: dict[str, np.ndarray],
+    seed: int,
+) -> dict[str, Any]:
+    """The guesses against real rankings: listed passwords' served guesses within a factor 2 of
+    their rank in the list (a seeded sample of the listed rows, weighted as sampled), and on each
+    leak the Spearman of -guesses with its counts beside the served frequency's.
+    """
+    assert served.ranks is not None
+    rows = frame.sample(n=min(RANK_CHECK_ROWS, len(frame)), random_state=seed)
+    guesses = served.ranks.many(served.predict(rows["password"].tolist()))
+    covered = served.ranks.within_factor(
+        rows["frequency"].to_numpy(), guesses, weights=rows["weight"].to_numpy(dtype=np.float64)
+    )
+    on_leaks = {}
+    for leak in leaks:
+        frequency = leak_served[leak.name]
+        on_leaks[leak.name] = {
+            "spearman_frequency": ev.spearman(frequency, leak.counts),
+            "spearman_minus_guesses": ev.spearman(-served.ranks.many(frequency), leak.counts),
+        }
+    return {
+        "listed_rows_checked": len(rows),
+        "listed_within_factor_2": covered,
+        "tail_exponent": served.ranks.exponent,
+        "list_rows": served.ranks.rows,
+        "leaks": on_leaks,
+    }
+
+
+def _guesses_line(checks: dict[str, Any]) -> str:
+    leaks = "; ".join(
+        f"on {name} Spearman of -guesses {m['spearman_minus_guesses']:.4f}, of the frequency "
+        f"{m['spearman_frequency']:.4f}"
+        for name, m in checks["leaks"].items()
+    )
+    return (
+        f"guesses: {checks['listed_within_factor_2']:.1%} of {checks['listed_rows_checked']:,} "
+        f"listed passwords within a factor 2 of their rank in the list "
+        f"(beyond the list: rank ~ frequency^-{checks['tail_exponent']:.3f})"
+        + (f"; {leaks}" if leaks else "")
+    )
 
 
 def _leak_criteria(scores: dict[str, Any]) -> dict[str, float | None]:

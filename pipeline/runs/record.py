@@ -3,7 +3,9 @@
 The tracking step only reads: ``reports/steps/*.json`` (each step's start, end and exit status,
 written by ``scripts/step.sh``), each model's report and metadata, the promotion decisions and the
 password data records. A finished run takes the stages' current reports; a failed one only what
-was written since it started, never an older run's.
+was written since it started, never an older run's. Each model version trained in the run goes
+in whole (its artifact, metadata and evaluation) under ``<model>/model/``, where MLflow's Model
+Registry finds the files of the version it registers (:mod:`pipeline.runs.model_registry`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class RunRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     artifacts: list[tuple[Path, str]] = field(default_factory=list)  # (file, artifact folder)
+    versions: dict[str, str] = field(default_factory=dict)  # model -> version trained in the run
 
 
 def flatten(value: Any, prefix: str) -> dict[str, str]:
@@ -53,6 +56,25 @@ def without_key(value: Any, drop: str) -> Any:
     if isinstance(value, dict):
         return {k: without_key(v, drop) for k, v in value.items() if k != drop}
     return value
+
+
+def data_params(stage: str, data: dict[str, Any]) -> dict[str, str]:
+    """A model's data record (its metadata's ``data``) as ``data.<stage>.*`` parameters, without
+    local paths: ``data.passwords.file.sha256``, ``data.hat.corpus.sha256``, ...
+    """
+    data = dict(data)
+    if isinstance(data.get("data"), dict):
+        data["file"] = data.pop("data")  # data.passwords.file.sha256, not ...data.data...
+    return flatten(without_key(data, "path"), f"data.{stage}")
+
+
+def version_files(version_dir: Path, folder: str) -> list[tuple[Path, str]]:
+    """Every file of a version folder, with the artifact folder that keeps its place in it."""
+    return [
+        (p, "/".join((folder, *p.relative_to(version_dir).parent.parts)))
+        for p in sorted(version_dir.rglob("*"))
+        if p.is_file()
+    ]
 
 
 def read_steps(steps_dir: Path) -> dict[str, dict[str, Any]]:
@@ -165,10 +187,11 @@ def _collect_stage(
         record.tags[f"{stage}.version"] = version
         record.tags[f"{stage}.promoted_when_trained"] = str(bool(report.get("promoted"))).lower()
         record.metrics.update(catalog.spec(stage).metrics_of(report))
-        metadata_file = paths.models / stage / version / "metadata.json"
-        metadata = read_json(metadata_file) or {}
+        version_dir = paths.models / stage / version
+        metadata = read_json(version_dir / "metadata.json") or {}
         if metadata:
-            record.artifacts.append((metadata_file, f"{stage}/model"))
+            record.versions[stage] = version
+            record.artifacts += version_files(version_dir, f"{stage}/model")
         record.artifacts += [
             (p, stage) for p in sorted((paths.reports / stage).iterdir()) if p.is_file()
         ]
@@ -179,8 +202,6 @@ def _collect_stage(
         processed = paths.processed / "passwords"
         if not data and of_run(processed / "dataset.json"):
             data = read_json(processed / "dataset.json") or {}
-        if isinstance(data.get("data"), dict):
-            data["file"] = data.pop("data")  # data.passwords.file.sha256, not ...data.data...
         record.artifacts += [
             (processed / f, "passwords/data")
             for f in ("dataset.json", "checks.json")
@@ -188,4 +209,4 @@ def _collect_stage(
         ]
     if stage == "hat" and report and report.get("corpus"):
         data["corpus_stats"] = report["corpus"]
-    record.params.update(flatten(without_key(data, "path"), f"data.{stage}"))
+    record.params.update(data_params(stage, data))

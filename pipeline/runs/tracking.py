@@ -5,19 +5,26 @@ One MLflow run per ``run_all.sh`` (and per ``dvc repro`` that rebuilt something)
 completed by the values each model recorded), the data each model was trained on (source, sha256,
 rows, splits), the git commit, every test metric of both models and their baselines (the Hat
 cross-play table per explainer -> guesser pair and word list), the promotion decisions, each
-step's duration, and as artifacts the reports, plots, evaluation tables, model metadata and the
-decision file. A failed run is logged too (status FAILED, with what it produced before failing).
+step's duration, and as artifacts the reports, plots, evaluation tables, the files of each model
+version trained and the decision file. A failed run is logged too (status FAILED, with what it
+produced before failing).
+
+Then MLflow's Model Registry is brought in line with ``models/registry.json``
+(:mod:`pipeline.runs.model_registry`): the versions trained in the run are registered and the alias
+``production`` follows registry.json's production.
 
 The step only reads what the other steps wrote, so the training code knows nothing of MLflow and
 the service never imports it.
 
-Store: ``MLFLOW_TRACKING_URI`` when set (a tracking server or any store MLflow knows), else a
-SQLite database in ``mlruns/`` with the artifacts beside it. SQLite is MLflow's own default
+Store: ``MLFLOW_TRACKING_URI`` when set (a team's tracking server, ``http://host:5000``: one that
+proxies artifacts, ``--artifacts-destination``, spares the pipeline an S3 client and credentials),
+else a SQLite database in ``mlruns/`` with the artifacts beside it. SQLite is MLflow's own default
 backend in 3.x and works offline; its file store now refuses to start without an opt-out.
 Experiment: ``MLFLOW_EXPERIMENT_NAME``, default ``the-hat-and-passwords``.
 
-Logging is best-effort: a failure prints a warning and the command still exits 0, because the
-run's models and reports are saved already and a tracking outage must not fail or undo training.
+Logging is best-effort: a failure (of the run's logging or of the registry's update) prints a
+warning and the command still exits 0, because the run's models and reports are saved already and
+a tracking outage must not fail or undo training.
 ``reports/tracking.json`` records the outcome (it is also the output of DVC's ``track`` stage).
 
 Usage: python -m pipeline.runs.tracking [--status FAILED --failed-stage STAGE] [STAGE ...]
@@ -40,6 +47,7 @@ from urllib.parse import unquote
 from pipeline import catalog
 from pipeline.config import ROOT, Paths, load_params
 from pipeline.files import read_json, write_json_atomic
+from pipeline.runs.model_registry import mirror, model_alias
 from pipeline.runs.record import RunRecord, collect
 
 DEFAULT_EXPERIMENT = "the-hat-and-passwords"
@@ -134,6 +142,32 @@ def log_run(record: RunRecord, uri: str, experiment: str) -> str:
     return run_id
 
 
+def update_model_registry(uri: str, run_id: str, record: RunRecord, paths: Paths) -> dict:
+    """Mirror registry.json in MLflow's Model Registry; a failure warns and is recorded."""
+    try:
+        from mlflow import MlflowClient
+
+        with quiet_store():
+            lines = mirror(MlflowClient(tracking_uri=uri), run_id, record.versions, paths.models)
+    except Exception as exc:
+        message = first_line(exc)
+        print(
+            f"tracking: WARNING: MLflow's model registry was not updated ({uri}): {message}. "
+            "models/registry.json, which the service reads, is unaffected; "
+            "retry with: scripts/step.sh track " + record.tags["stages"].replace(",", " "),
+            file=sys.stderr,
+        )
+        return {"updated": False, "error": message}
+    for line in lines:
+        print(f"tracking: model registry: {line}")
+    return {"updated": True, "alias": model_alias(), "models": lines}
+
+
+def first_line(exc: BaseException) -> str:
+    """An error as one short line, for a warning and reports/tracking.json."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Log the run; on any failure warn and return 0 (the run's own outcome stands)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -160,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         record = collect(stages, paths, load_params(), args.status, args.failed_stage, since)
         run_id = log_run(record, uri, experiment)
     except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+        message = first_line(exc)
         print(
             f"tracking: WARNING: the run was not logged to MLflow ({uri}): {message}. "
             "The models and reports of the run are saved and unaffected; "
@@ -176,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             "status": record.status,
             "steps_until": collected_at,
         }
+        outcome["model_registry"] = update_model_registry(uri, run_id, record, paths)
     with contextlib.suppress(OSError):
         write_json_atomic(paths.reports / OUTCOME_FILE, outcome)
     return 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,36 @@ from app import create_app
 PASSWORD = "q8#Lm2!vZr9@Tx4k"
 
 
+FIELDS = {"frequency_per_million", "strength", "guesses", "guesses_log10", "feedback"}
+
+
 def test_predict_one_password(client) -> None:
     r = client.post("/predict", json={"password": PASSWORD})
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) == {"frequency_per_million", "strength", "model_version"}
+    assert set(body) == FIELDS | {"model_version"}
     assert body["strength"] == "strong" and PASSWORD not in r.get_data(as_text=True)
+    assert body["feedback"] == {"warning": None, "suggestions": []}
+    assert body["guesses_log10"] == pytest.approx(math.log10(body["guesses"]))
+
+
+def test_a_common_password_gets_few_guesses_a_warning_and_suggestions(client) -> None:
+    common, rare = (
+        client.post("/predict", json={"password": p}).get_json() for p in ("123456", PASSWORD)
+    )
+    assert common["guesses"] < 10 < 1e6 < rare["guesses"]
+    assert common["feedback"]["warning"] == "This is a top-10 common password."
+    assert common["feedback"]["suggestions"]
+
+
+def test_a_batch_gives_each_password_its_guesses_and_feedback(client) -> None:
+    r = client.post("/predict", json={"passwords": ["iloveyou", PASSWORD, "Iloveyou1"]})
+    listed, strong, edited = r.get_json()["predictions"]
+    assert all(set(p) == FIELDS for p in (listed, strong, edited))
+    assert listed["feedback"]["warning"].startswith("This is a top-")
+    assert strong["feedback"]["warning"] is None
+    assert edited["feedback"]["warning"] == "This is a common password with capital letters."
+    assert "iloveyou" not in r.get_data(as_text=True).lower()
 
 
 def test_predict_batch_keeps_order(client) -> None:

@@ -57,7 +57,13 @@ def test_password_form_shows_the_result(page, live_server) -> None:
     page.click("form:has(#password) button")
     page.wait_for_selector("#password-result")
     result = page.inner_text("#password-result")
-    assert "Very weak" in result and "per million" in result
+    assert "Very weak" in result and "per million" in result and "the first guess" in result
+    assert page.inner_text("#warning") == "This is a top-10 common password."
+    assert page.locator("#suggestions li").count() >= 1
+    page.wait_for_load_state("load")  # the stylesheet too
+    lit = page.locator(".meter .lit")
+    assert lit.count() == 1 and lit.bounding_box()["height"] == 8  # a bar drawn by the CSS
+    assert _fits(page)
     assert page.url == live_server.url + "/"  # POSTed: nothing in the URL
     assert page.input_value("#password") == ""  # and the password is not written back
 

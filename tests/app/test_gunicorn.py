@@ -10,7 +10,13 @@ import pytest
 import requests
 
 from pipeline.config import ROOT
-from tests.live import Server, free_port, procfile_command, start_image_command
+from tests.live import (
+    Server,
+    dockerfile_command,
+    free_port,
+    procfile_command,
+    start_image_command,
+)
 
 SECRETS = ("Zq7!live-secret-one", "hunter2-live-Secret")
 
@@ -113,3 +119,45 @@ def test_heartbeat_and_metrics_files_live_in_memory_and_go_at_exit(monkeypatch) 
         assert not metrics_dir.exists()
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+# flags that would change how the service is served: each start command leaves them to the config
+SERVING_FLAGS = ("-k", "--worker-class", "--threads", "--preload", "-w", "--workers", "-c")
+
+
+def test_every_start_command_serves_through_the_config() -> None:
+    """The image (Dockerfile, heroku.yml, docker-compose, the k8s Deployment) and the buildpack
+    (Procfile) all run the config's serving model: gevent workers, the app preloaded."""
+    for command in (dockerfile_command(), procfile_command().split()):
+        assert command[:3] == ["gunicorn", "--config", "gunicorn.conf.py"], command
+        assert command[-1] == "wsgi:app"
+        assert not set(command) & set(SERVING_FLAGS), command
+
+
+def test_the_config_preloads_the_app_into_gevent_workers(monkeypatch, tmp_path) -> None:
+    import gc
+    import runpy
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_class"] == "app.worker.ServiceWorker"
+    assert conf["preload_app"] is True
+    try:
+        conf["when_ready"](None)
+        assert gc.get_freeze_count() > 0  # the master's objects stay out of the workers' gc
+    finally:
+        gc.unfreeze()
+
+
+def test_a_new_run_drops_old_metrics_but_keeps_what_the_preload_wrote(monkeypatch, tmp_path):
+    import runpy
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    old, own = tmp_path / "counter_1.db", tmp_path / f"gauge_max_{os.getpid()}.db"
+    old.write_bytes(b"x")
+    own.write_bytes(b"x")
+    conf["on_starting"](None)
+    assert not old.exists() and own.exists()

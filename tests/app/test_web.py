@@ -20,9 +20,13 @@ def test_password_form_shows_band_and_frequency_without_the_password(client) -> 
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert 'id="password-result"' in html and "Very weak" in html and "per million" in html
+    assert html.count('class="bar lit"') == 1 and html.count('class="bar"') == 3  # the meter
+    assert '<span id="guesses">the first guess</span>' in html
+    assert 'id="warning">This is a top-10 common password.<' in html and 'id="suggestions"' in html
     r = client.post("/", data={"form": "password", "password": PASSWORD})
     html = r.get_data(as_text=True)
     assert "Strong" in html and PASSWORD not in html
+    assert html.count('class="bar lit"') == 4 and 'id="warning"' not in html
 
 
 def test_empty_or_long_password_is_explained_on_the_page(client) -> None:

@@ -8,6 +8,7 @@ import pytest
 from benchmarks.service_load import (
     CLOCK_TICKS,
     CpuSnapshot,
+    checks,
     cpu_usage,
     machine_ticks,
     parse_wrk,
@@ -93,3 +94,47 @@ def test_cpu_snapshot_of_a_live_process_tree():
     snap = CpuSnapshot.take(os.getpid())
     assert snap.server_s > 0
     assert snap.machine["user"] > 0
+
+
+def _result(**changes) -> dict:
+    endpoint = {"requests_per_s": 1000.0, "p99_ms": 10.0, "non_2xx": 0.0, "socket_errors": 0.0}
+    r = {
+        "endpoints": {p: dict(endpoint) for p in ("/health", "/predict", "/explain", "/guess")},
+        "memory_after_load": {"pss_mb": 250.0},
+        "cold_start_s": 1.0,
+        "slow_clients": {
+            "slow_clients": 50,
+            "held_after_probes": 50,
+            "failed": None,
+            "/health": {"max_ms": 20.0},
+            "/predict": {"max_ms": 30.0},
+        },
+        "worker_kill": {"healthy_after_s": 0.05, "wrk": {"non_2xx": 0.0}},
+    }
+    for key, value in changes.items():
+        r[key] = value
+    return r
+
+
+def test_checks_pass_a_run_that_meets_every_target() -> None:
+    assert all(checks(_result()).values())
+
+
+@pytest.mark.parametrize(
+    ("change", "failed"),
+    [
+        (lambda r: r["endpoints"]["/predict"].update(requests_per_s=690.0), "70% of /health"),
+        (lambda r: r["memory_after_load"].update(pss_mb=301.0), "PSS <= 300 MB"),
+        (lambda r: r["slow_clients"]["/predict"].update(max_ms=501.0), "slow clients"),
+        (lambda r: r["slow_clients"].update(held_after_probes=49), "slow clients"),
+        (lambda r: r["slow_clients"].update(failed="ReadTimeout after 15.0 s"), "slow clients"),
+        (lambda r: r["worker_kill"].update(healthy_after_s=2.5), "answers within 2 s"),
+        (lambda r: r["worker_kill"]["wrk"].update(non_2xx=1.0), "no 5xx"),
+        (lambda r: r["endpoints"]["/guess"].update(socket_errors=1.0), "zero errors"),
+    ],
+)
+def test_checks_fail_each_missed_target(change, failed: str) -> None:
+    r = _result()
+    change(r)
+    missed = [name for name, ok in checks(r).items() if not ok]
+    assert len(missed) == 1 and failed in missed[0], missed

@@ -34,6 +34,7 @@ DICTIONARIES = (
     "surnames",
     "us_tv_and_film",
 )
+WORD_LISTS = frozenset(DICTIONARIES) - {"passwords"}  # words and names, for feedback
 VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("lower", str.lower),
     ("letters", lambda p: lower_letters(p.lower().translate(LEET))),
@@ -96,6 +97,15 @@ class DictionaryLookup:
     def __init__(self, dictionaries: Dictionaries) -> None:
         self.keys = HashBuckets(dictionaries.keys)
         self.ranks = python_view(dictionaries.ranks.reshape(-1), np.int32)  # row-major
+
+    def is_word(self, text: str) -> bool:
+        """Whether ``text`` is in a list of words or names (not zxcvbn's list of passwords)."""
+        (i,) = self.keys.find([hash64(text)])
+        if i < 0:
+            return False
+        width = len(DICTIONARIES)
+        ranks = self.ranks[i * width : (i + 1) * width].tolist()
+        return any(r for name, r in zip(DICTIONARIES, ranks, strict=True) if name in WORD_LISTS)
 
 
 def batch(passwords: Sequence[str], dictionaries: Dictionaries) -> np.ndarray:

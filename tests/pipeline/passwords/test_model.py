@@ -33,6 +33,34 @@ def test_common_beats_less_common_beats_random(model: PasswordModel) -> None:
     assert password1 > 10 * randoms.max()
 
 
+def test_guesses_follow_the_list_rank_and_go_past_it_for_random_strings(
+    model: PasswordModel, sample_rows
+) -> None:
+    # sample_rows are the list, most frequent first: their rank is their place in it
+    rank = {p: i + 1 for i, (p, _) in enumerate(sample_rows)}
+    assert model.guesses(model.predict("123456")) == rank["123456"] == 1
+    some = [p for p, _ in sample_rows[:50]]
+    for p in some:
+        assert 0.5 <= model.guesses(model.predict(p)) / rank[p] <= 2.0
+    assert min(model.guesses(f) for f in model.predict(RANDOM_16)) > len(sample_rows)
+
+
+def test_the_training_report_checks_guesses_against_real_rankings(trained: Paths) -> None:
+    report = json.loads((trained.reports / "passwords" / "metrics.json").read_text())
+    checks = report["guesses"]
+    assert checks["listed_within_factor_2"] >= 0.9 and checks["list_rows"] == 3000
+    (leak,) = checks["leaks"].values()
+    assert leak["spearman_minus_guesses"] == pytest.approx(leak["spearman_frequency"], abs=1e-9)
+
+
+def test_feedback_names_what_the_model_knows_and_never_quotes_it(model: PasswordModel) -> None:
+    listed = model.advise("123456", model.predict("123456"), "very weak")
+    assert listed.warning == "This is a top-10 common password." and listed.suggestions
+    edited = model.advise("Princess1", model.predict("Princess1"), "weak")
+    assert edited.warning == "This is a common password with capital letters."
+    assert model.advise(RANDOM_16[0], model.predict(RANDOM_16[0]), "strong").warning is None
+
+
 def test_random_strings_fall_below_the_rarest_listed_password(
     model: PasswordModel, sample_rows
 ) -> None:

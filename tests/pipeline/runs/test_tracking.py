@@ -13,30 +13,13 @@ from mlflow import MlflowClient
 
 from pipeline.config import Paths, load_params
 from pipeline.runs import history, record, tracking
+from tests.live import free_port
 
 
 def test_sqlite_artifacts_live_beside_the_database(tmp_path: Path) -> None:
     uri = f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
     assert tracking.artifact_location(uri) == (tmp_path / "store" / "artifacts").as_uri()
     assert tracking.artifact_location("http://mlflow.internal:5000") is None
-
-
-@pytest.fixture
-def run_dir(trained: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
-    """A copy of a finished passwords run, with its step records, as the environment's paths."""
-    base = tmp_path / "run"
-    shutil.copytree(trained.data.parent, base)
-    paths = Paths(data=base / "data", models=base / "models", reports=base / "reports")
-    steps = paths.reports / "steps"
-    steps.mkdir(parents=True)
-    now = time.time()
-    for i, step in enumerate(("passwords_prepare", "passwords_train", "promote")):
-        record = {"step": step, "started_at": now + i, "finished_at": now + i + 0.5, "exit_code": 0}
-        (steps / f"{step}.json").write_text(json.dumps(record))
-    monkeypatch.setenv("DATA_DIR", str(paths.data))
-    monkeypatch.setenv("MODELS_DIR", str(paths.models))
-    monkeypatch.setenv("REPORTS_DIR", str(paths.reports))
-    return paths
 
 
 def _only_run(uri: str, experiment: str = tracking.DEFAULT_EXPERIMENT):
@@ -130,6 +113,20 @@ def test_a_tracking_failure_warns_and_exits_zero(
     assert "models and reports of the run are saved" in err
     outcome = json.loads((run_dir.reports / "tracking.json").read_text())
     assert outcome["logged"] is False and outcome["steps_until"] is None  # a retry logs the same
+
+
+def test_a_tracking_server_that_is_down_costs_the_run_seconds_and_nothing_else(
+    run_dir: Paths, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    started = time.perf_counter()
+    assert tracking.main(["passwords"]) == 0
+    seconds = time.perf_counter() - started
+    err = capsys.readouterr().err
+    assert f"tracking: WARNING: the run was not logged to MLflow ({uri})" in err
+    assert seconds < 60, f"gave up after {seconds:.0f} s"  # MLflow's own defaults: minutes
+    assert json.loads((run_dir.reports / "tracking.json").read_text())["logged"] is False
 
 
 def test_the_runs_view_says_when_there_is_nothing_to_show(
