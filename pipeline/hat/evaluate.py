@@ -66,17 +66,36 @@ def pairs(lineup: Lineup) -> list[tuple[str, str]]:
     return out
 
 
+def multi_players(lineup: Lineup) -> dict[str, Any]:
+    """The multi-player game's table: ours and every held-out bot."""
+    return {OURS: lineup.ours, **{n: lineup.zoo[n] for n in lineup.names(HELD_OUT)}}
+
+
+def plan(lineup: Lineup, lists: Mapping[str, list[str]]) -> list[tuple[str, str, list[str]]]:
+    """Every explainer -> guesser game :func:`play_all` plays, as (explainer, guesser, words):
+    the pairs on every word of every list, and the multi-player games' pairs on theirs.
+    """
+    words = list(dict.fromkeys(w for ws in lists.values() for w in ws))
+    out = [(e, g, words) for e, g in pairs(lineup)]
+    multi_words = list(dict.fromkeys(w for name in MULTI_LISTS for w in lists[name]))
+    players = list(multi_players(lineup))
+    out += [(e, g, multi_words) for e in players for g in players if e != g]
+    return out
+
+
 def play_all(
     sim: Simulator, lineup: Lineup, lists: Mapping[str, list[str]]
 ) -> tuple[Tables, dict[str, dict[str, dict[str, int]]]]:
     """The pair tables of every list, and the multi-player game of ours with every held-out bot
     on each of :data:`MULTI_LISTS` (per player: explaining, guessing and total points).
+    The simulator memoises every answer, so games already played (:mod:`pipeline.hat.games`
+    plays them on several processes) cost nothing here.
     """
     bots = lineup.bots()
     words = list(dict.fromkeys(w for ws in lists.values() for w in ws))
     games = {(e, g): sim.play(bots[e], bots[g], words) for e, g in pairs(lineup)}
     tables = tables_of(sim, games, lists)
-    table_players = {OURS: lineup.ours, **{n: lineup.zoo[n] for n in lineup.names(HELD_OUT)}}
+    table_players = multi_players(lineup)
     multi = {name: sim.play_multi(table_players, lists[name]) for name in MULTI_LISTS}
     return tables, multi
 

@@ -2,7 +2,9 @@
 
 Explain calls are deterministic per (bot, word) and guess calls per (bot, clue prefix), so they
 are memoised: the cross-play table costs one explain per explainer-word and one guess per
-guesser-prefix, which keeps the full evaluation inside the time budget.
+guesser-prefix. A bot given a stable key (:meth:`Simulator.name`, e.g. its cache key) has its
+answers exported by :meth:`Simulator.answers` and imported by :meth:`Simulator.remember`, so
+another process, or the next run, plays the same games from them without asking the bot again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from pipeline.hat.rules import clean_explanation, is_guessed, round_score
 
@@ -71,11 +73,43 @@ class Simulator:
         self.n_explain = n_explain
         self.n_guess = n_guess
         self.criteria = criteria
-        self._explain_cache: dict[tuple[int, str], list[str]] = {}
-        self._guess_cache: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+        self._explain_cache: dict[tuple[Any, str], list[str]] = {}
+        self._guess_cache: dict[tuple[Any, tuple[str, ...]], list[str]] = {}
+        self._keys: dict[int, str] = {}
+
+    def name(self, bot: object, key: str) -> None:
+        """Memoise ``bot``'s answers under ``key``: one key for one bot's behaviour (its model
+        and code), so answers remembered under it are the answers the bot would give.
+        """
+        self._keys[id(bot)] = key
+
+    def _key(self, bot: object) -> Any:
+        return self._keys.get(id(bot), id(bot))
+
+    def answers(self, keys: Sequence[str] | None = None) -> dict[str, dict[str, dict]]:
+        """The memoised answers of the named bots (``keys``: only these), per key:
+        ``{"explain": {word: clues}, "guess": {clue tuple: guesses}}``.
+        """
+        wanted = set(self._keys.values()) if keys is None else set(keys)
+        out: dict[str, dict[str, dict]] = {k: {"explain": {}, "guess": {}} for k in wanted}
+        for (k, word), clues in self._explain_cache.items():
+            if k in out:
+                out[k]["explain"][word] = clues
+        for (k, prefix), guesses in self._guess_cache.items():
+            if k in out:
+                out[k]["guess"][prefix] = guesses
+        return out
+
+    def remember(self, answers: Mapping[str, Mapping[str, Mapping]]) -> None:
+        """Take answers exported by :meth:`answers` (of this run's workers or an earlier run)."""
+        for k, known in answers.items():
+            for word, clues in known.get("explain", {}).items():
+                self._explain_cache[(k, word)] = list(clues)
+            for prefix, guesses in known.get("guess", {}).items():
+                self._guess_cache[(k, tuple(prefix))] = list(guesses)
 
     def _explain(self, bot: Explainer, word: str) -> list[str]:
-        key = (id(bot), word)
+        key = (self._key(bot), word)
         if key not in self._explain_cache:
             reported = bot.explain(word, self.n_explain)
             self._explain_cache[key] = clean_explanation(
@@ -84,7 +118,7 @@ class Simulator:
         return self._explain_cache[key]
 
     def _guess(self, bot: Guesser, clues: tuple[str, ...]) -> list[str]:
-        key = (id(bot), clues)
+        key = (self._key(bot), clues)
         if key not in self._guess_cache:
             self._guess_cache[key] = list(bot.guess(list(clues), self.n_guess))
         return self._guess_cache[key]
@@ -102,6 +136,32 @@ class Simulator:
     ) -> list[WordResult]:
         """One game per word."""
         return [self.play_word(explainer, guesser, w) for w in words]
+
+    def play_rounds(
+        self, explainer: Explainer, guesser: Guesser, words: Sequence[str]
+    ) -> list[WordResult]:
+        """The same games as :meth:`play`, round by round over all the words: a guesser with a
+        ``guess_many(list of clue lists, n_words)`` (the zoo's vector bots) answers each round's
+        new clue prefixes in one call, which a matrix product makes much cheaper than one call
+        each; the answers, hence the games, are the same.
+        """
+        clues = {w: self._explain(explainer, w) for w in words}
+        key = self._key(guesser)
+        active = list(dict.fromkeys(words))
+        for k in range(1, self.n_explain + 1):
+            active = [w for w in active if len(clues[w]) >= k]
+            prefixes = {w: tuple(clues[w][:k]) for w in active}
+            new = [p for p in dict.fromkeys(prefixes.values()) if (key, p) not in self._guess_cache]
+            many = getattr(guesser, "guess_many", None)
+            if new and many is not None:
+                for p, answer in zip(new, many([list(p) for p in new], self.n_guess), strict=True):
+                    self._guess_cache[(key, p)] = list(answer)
+            active = [
+                w
+                for w in active
+                if not is_guessed(w, self._guess(guesser, prefixes[w]), self.criteria)
+            ]
+        return self.play(explainer, guesser, words)
 
     def play_multi(
         self, bots: Mapping[str, object], words: Sequence[str]

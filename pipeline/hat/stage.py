@@ -23,14 +23,14 @@ from pipeline.config import ROOT, Paths, section
 from pipeline.data.fetch import Fetched, fetch
 from pipeline.data.sources import HAT_WORD_LISTS, NEWSGROUPS, hat_word_list, source_for_location
 from pipeline.files import read_json
-from pipeline.hat import evaluate, explain_table, floors, player_cache
+from pipeline.hat import evaluate, explain_table, floors, games, player_cache
 from pipeline.hat.corpus import load_corpus, raw_tokens, read_posts
 from pipeline.hat.evaluate import HELDOUT, OURS, PRODUCTION, UNION, Lineup
 from pipeline.hat.jobs import Trainer
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.simulator import Simulator, load_word_list
 from pipeline.hat.zoo.base import Recipe
-from pipeline.hat.zoo.cache import load_cached
+from pipeline.hat.zoo.cache import cache_key, load_cached
 from pipeline.hat.zoo.fasttext_bots import FastTextRecipe
 from pipeline.hat.zoo.recipes import HELD_OUT, side_of, zoo_recipes
 from pipeline.hat.zoo.text import Posts
@@ -292,7 +292,22 @@ def _evaluate_and_publish(
     )
     game = cfg["game"]
     sim = Simulator(int(game["n_explain"]), int(game["n_guess"]), str(game["criteria"]))
+    keys = {
+        OURS: f"player:{key}",
+        **{n: f"zoo:{cache_key(r, corpus_sha)}" for n, r in recipes.items()},
+    }
+    if production is not None and production is not candidate and production_key:
+        keys[PRODUCTION] = f"player:{production_key}"
+    bots = lineup.bots()
+    for name, bot_key in keys.items():
+        sim.name(bots[name], bot_key)
+    answers_path = games.answers_file(
+        paths.processed / NAME, player_cache.code_digest(), dict(game)
+    )
+    sim.remember(games.load_answers(answers_path))
+    games.play_parallel(sim, bots, evaluate.plan(lineup, lists), processes=2, log=log)
     tables, multi = evaluate.play_all(sim, lineup, lists)
+    games.save_answers(answers_path, sim.answers(list(keys.values())))
     log(f"games played: {len(evaluate.pairs(lineup))} pairs and the multi-player games")
     held_out = lineup.names(HELD_OUT)
     score = evaluate.heldout_cross_play(tables, OURS, held_out)

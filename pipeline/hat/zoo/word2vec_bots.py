@@ -19,8 +19,28 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pipeline.hat.zoo.base import Recipe, ZooBot
 from pipeline.hat.zoo.text import Posts, letter_tokens, lower_split, strip_header
+from pipeline.hat.zoo.vectors import nearest_many
+
+
+def most_similar_many(wv: Any, key_lists: list[list[str]], topn: int) -> list[list[str]]:
+    """``wv.most_similar(positive=keys, topn=topn)`` words for many known key lists at once:
+    gensim's arithmetic (the unit mean of the keys' unit vectors, dot products divided by each
+    row's norm, the keys skipped) with one matrix product per chunk of lists.
+    """
+    if not key_lists:
+        return []
+    wv.fill_norms()
+    ids = [[wv.key_to_index[k] for k in keys] for keys in key_lists]
+    means = np.stack([(wv.vectors[r] / wv.norms[r, None]).mean(axis=0) for r in ids])
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+    found = nearest_many(
+        wv.vectors, means.astype(np.float32), [set(r) for r in ids], topn, wv.norms
+    )
+    return [[wv.index_to_key[i] for i in rows] for rows in found]
 
 
 class GensimBot:
@@ -41,6 +61,16 @@ class GensimBot:
         if not known:
             return []
         return [w for w, _ in self.wv.most_similar(positive=known, topn=int(n_words))]
+
+    def guess_many(self, queries: list[list[str]], n_words: int) -> list[list[str]]:
+        """:meth:`guess` for many clue lists at once (one matrix product per chunk)."""
+        known = [[w for w in q if w in self.wv] for q in queries]
+        asked = [i for i, k in enumerate(known) if k]
+        out: list[list[str]] = [[] for _ in queries]
+        found = most_similar_many(self.wv, [known[i] for i in asked], int(n_words))
+        for i, words in zip(asked, found, strict=True):
+            out[i] = words
+        return out
 
 
 class StemmedGensimBot:
@@ -70,6 +100,19 @@ class StemmedGensimBot:
         if not known:
             return []
         return self._words(self.wv.most_similar(positive=known, topn=int(n_words)))
+
+    def guess_many(self, queries: list[list[str]], n_words: int) -> list[list[str]]:
+        """:meth:`guess` for many clue lists at once (one matrix product per chunk)."""
+        known = [
+            list(dict.fromkeys(s for s in (self._stem(w.lower()) for w in q) if s in self.wv))
+            for q in queries
+        ]
+        asked = [i for i, k in enumerate(known) if k]
+        out: list[list[str]] = [[] for _ in queries]
+        found = most_similar_many(self.wv, [known[i] for i in asked], int(n_words))
+        for i, stems in zip(asked, found, strict=True):
+            out[i] = [self.surface.get(s, s) for s in stems]
+        return out
 
 
 def snowball_docs(posts: list[str]) -> tuple[list[list[str]], dict[str, str]]:

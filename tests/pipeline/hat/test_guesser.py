@@ -44,7 +44,7 @@ def test_the_trained_player_has_its_lists(player: HatPlayer) -> None:
 
 def test_guesses_through_the_lists_equal_scoring_every_row(pair) -> None:
     with_lists, without = pair
-    qs = queries(with_lists, 300, seed=1) + [["orbit", "qzxv", "launch"], ["MONEY", "bank"]]
+    qs = [*queries(with_lists, 300, seed=1), ["orbit", "qzxv", "launch"], ["MONEY", "bank"]]
     assert all(with_lists.guess(q, 5) == without.guess(q, 5) for q in qs)
     assert all(with_lists.guess(q, 12) == without.guess(q, 12) for q in qs[:50])
 

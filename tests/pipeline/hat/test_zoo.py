@@ -87,6 +87,10 @@ def test_a_recipe_trains_into_the_cache_loads_back_and_keeps_the_contract(
     assert guesses and all(isinstance(g, str) for g in guesses)
     again, _ = load_cached(recipe, SHA, tmp_path)
     assert again.explain("money", 5) == clues
+    if hasattr(bot, "guess_many"):  # the games' batched guesses: the same answers
+        queries = [["bank", "cash"], ["money"], ["qzxv"], [], ["launch", "space", "launch"]]
+        assert bot.guess_many(queries, 5) == [bot.guess(q, 5) for q in queries]
+        assert bot.guess_many([], 5) == []
 
 
 def test_a_stemmed_bot_answers_surface_words_and_reads_stemmed_clues(posts, tmp_path) -> None:
@@ -111,7 +115,6 @@ def test_the_zoo_of_params_yaml_splits_its_families_as_the_issue_fixed() -> None
     assert {n for n, s in sides.items() if s == TUNING} == {
         "ft_sg10",
         "ft_cbow16",
-        "ft_sg5",
         "ppmi_w4_d100",
         "ppmi_w10_d300",
     }
