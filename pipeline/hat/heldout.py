@@ -10,8 +10,9 @@ by the number of posts they occur in, so the list is the corpus's most common su
 kind of word a host puts in a hat.
 
 The list is committed (``heldout_nouns.txt`` beside this module) so that it never changes under
-the player unnoticed; ``python -m pipeline.hat heldout --check`` rebuilds it with the builder
-below (wonderwords is a development package) and fails unless it is the same.
+the player unnoticed; ``tests/pipeline/hat/test_heldout.py`` rebuilds it from the mirrored corpus
+(``DATA_MIRROR``) with the builder below (wonderwords is a development package) and fails unless
+it is the same.
 """
 
 from __future__ import annotations
