@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.passwords.features import compiled
 from pipeline.passwords.features.dictionaries import Dictionaries, DictionaryLookup
 from pipeline.passwords.features.families import FamilyLookup
 from pipeline.passwords.features.hashing import python_view
@@ -34,6 +35,10 @@ class ServingTables:
         self.transforms = TransformLookup(known)
         self.families = FamilyLookup(known)
         self.dictionaries = DictionaryLookup(dictionaries)
+        # the same tables for the compiled features (None: every string takes the Python path)
+        self.kernel = compiled.one_row(
+            self.dictionaries, self.transforms, self.families, self.markovs
+        )
         # the exact answers: the whole list's when the model has them (``answers.one()``: see
         # pipeline/passwords/answers.py), else the fit's known list
         self._answers = answers.one() if answers is not None else None
