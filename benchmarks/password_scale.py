@@ -58,28 +58,15 @@ def tree_rss_mb(root: int) -> float:
     return total
 
 
-def run_stage(standin: Path, run: Path) -> dict[str, Any]:
-    """``./run_all.sh passwords`` on ``standin``, with the peak RSS of its process tree."""
-    shutil.rmtree(run, ignore_errors=True)
-    run.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "DATA_MIRROR": str(standin),
-        "DATA_DIR": str(run / "data"),
-        "MODELS_DIR": str(run / "models"),
-        "REPORTS_DIR": str(run / "reports"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{run / 'mlruns' / 'mlflow.db'}",
-    }
+def run_measured(command: list[str], env: dict[str, str], log_file: Path) -> tuple[float, float]:
+    """Run ``command`` (from the repository root, output to ``log_file``) sampling the resident
+    memory of its whole process tree every half second; (wall seconds, peak RSS MB). Exits naming
+    the log when the command fails.
+    """
     peak = 0.0
     started = time.perf_counter()
-    with (run / "stage.log").open("wb") as log:
-        proc = subprocess.Popen(
-            ["bash", str(ROOT / "run_all.sh"), "passwords"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    with log_file.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         done = threading.Event()
 
         def sample() -> None:
@@ -92,9 +79,29 @@ def run_stage(standin: Path, run: Path) -> dict[str, Any]:
         code = proc.wait()
         done.set()
         sampler.join()
-    wall = time.perf_counter() - started
     if code != 0:
-        raise SystemExit(f"the stage failed (exit {code}); see {run / 'stage.log'}")
+        raise SystemExit(f"{' '.join(command)} failed (exit {code}); see {log_file}")
+    return time.perf_counter() - started, peak
+
+
+def run_env(run: Path, mirror: Path) -> dict[str, str]:
+    """The environment of a pipeline run with its own data, models, reports and MLflow store."""
+    return {
+        **os.environ,
+        "DATA_MIRROR": str(mirror),
+        "DATA_DIR": str(run / "data"),
+        "MODELS_DIR": str(run / "models"),
+        "REPORTS_DIR": str(run / "reports"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{run / 'mlruns' / 'mlflow.db'}",
+    }
+
+
+def run_stage(standin: Path, run: Path) -> dict[str, Any]:
+    """``./run_all.sh passwords`` on ``standin``, with the peak RSS of its process tree."""
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    command = ["bash", str(ROOT / "run_all.sh"), "passwords"]
+    wall, peak = run_measured(command, run_env(run, standin), run / "stage.log")
     steps = {}
     for path in sorted((run / "reports" / "steps").glob("*.json")):
         record = json.loads(path.read_text())
@@ -109,6 +116,7 @@ def run_stage(standin: Path, run: Path) -> dict[str, Any]:
         "artifact_mb": round(size / 1e6, 1),
         "test": report["test"]["model"],
         "checks": report["listed_and_random"],
+        "guesses": report.get("guesses"),
         "model_dir": str(folder),
         "models": str(run / "models"),
     }
@@ -200,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
             f"16-character strings at or below one use {c['random_16_at_most_one_use']:.1%}, "
             f"taken for listed {c['random_16_taken_for_listed']:.2%}"
         )
+        if r.get("guesses"):
+            print(
+                f"{'':>11}  guesses within x2 of the rank in the list: "
+                f"{r['guesses']['listed_within_factor_2']:.1%} of "
+                f"{r['guesses']['listed_rows_checked']:,} listed rows (weighted as sampled)"
+            )
     out = Paths.from_env().reports / "benchmarks" / "password_scale.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

@@ -49,6 +49,21 @@ class Progress:
         """Time the next :meth:`pace` lines from now."""
         self._pace_start = time.perf_counter()
 
+    def pacer(self, what: str, every: float = 10.0) -> Callable[[int, int], None]:
+        """``step(done, total)`` for work that reports often: a :meth:`pace` line at most every
+        ``every`` seconds, and one when it is done; timed from this call.
+        """
+        self.start()
+        last = [time.perf_counter()]
+
+        def step(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= every or done >= total:
+                last[0] = now
+                self.pace(what, done, total)
+
+        return step
+
 
 HEARTBEAT_SECONDS = 15.0
 

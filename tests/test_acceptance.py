@@ -9,33 +9,55 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from benchmarks.rockyou_standin import read_head, write_standin
 from pipeline.passwords.model import ARTIFACT, PasswordModel
 from pipeline.passwords.strength import band
 from pipeline.registry.store import production_dir
+from tests.samples import make_leak, write_counts
 
 pytestmark = pytest.mark.slow
 MIRROR = Path(os.environ.get("DATA_MIRROR", "") or "/nonexistent")
 HEAD = MIRROR / "rockyou-top100k-withcount.txt.gz"
 
 
-def run_stage(repo: Path, stage: str) -> None:
-    """Run one stage of run_all.sh on the mirror, in the repository copy."""
+def run_stage(repo: Path, stage: str, mirror: Path = MIRROR) -> str:
+    """Run one stage of run_all.sh on ``mirror``, in the repository copy; its progress (stderr)."""
     result = subprocess.run(
         ["bash", "run_all.sh", stage],
         cwd=repo,
         capture_output=True,
         text=True,
         timeout=1200,
-        env={**os.environ, "DATA_MIRROR": str(MIRROR)},
+        env={**os.environ, "DATA_MIRROR": str(mirror)},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     print(result.stdout)
+    return result.stderr
+
+
+def longest_silence(progress: str) -> tuple[float, str]:
+    """The longest wait between two progress lines of one step (``[passwords  12.3s] ...``;
+    each step's clock starts at 0), and the line it followed.
+    """
+    worst, after = 0.0, ""
+    last: tuple[str, float, str] | None = None  # step, time, line
+    for line in progress.splitlines():
+        m = re.match(r"\[(\w+)\s+([\d.]+)s\]", line)
+        if m is None:
+            continue
+        step, at = m.group(1), float(m.group(2))
+        if last is not None and step == last[0] and last[1] <= at and at - last[1] > worst:
+            worst, after = at - last[1], last[2]
+        last = (step, at, line)
+    return worst, after
 
 
 @pytest.mark.skipif(not HEAD.exists(), reason="DATA_MIRROR does not hold the RockYou head")
@@ -76,6 +98,45 @@ def test_password_model_meets_the_floors_on_the_rockyou_head(repo_copy: Path) ->
         said = loaded.advise(weak, frequency, band(frequency)[0])
         assert said.warning and said.suggestions, weak
     assert loaded.advise("q8#Lm2!vZr9@Tx4k", rare, band(rare)[0]).warning is None
+
+
+@pytest.mark.skipif(not HEAD.exists(), reason="DATA_MIRROR does not hold the RockYou head")
+def test_password_stage_takes_the_scale_path_on_a_300k_standin(
+    repo_copy: Path, tmp_path: Path
+) -> None:
+    """Issue 21's path end to end on a small SYNTHETIC stand-in of the full list (the real head,
+    a generated tail of counts 1-22): a sampled fit, compact answers, every listed password
+    answered, random strings at or below one use, progress at least every 30 seconds. The full
+    size is measured by benchmarks/password_scale.py, not here.
+    """
+    standin = tmp_path / "standin"
+    write_standin(standin, MIRROR, 300_000, seed=20261203)
+    leak = write_counts(
+        tmp_path / "otherleak.txt",
+        make_leak([(p, c) for c, p in read_head(MIRROR)[:3000]]),
+        gz=False,
+    )
+    params_file = repo_copy / "params.yaml"
+    params = yaml.safe_load(params_file.read_text())
+    params["passwords"]["sample"] = {"per_count": 10_000, "exact_up_to": 100_000}
+    params["passwords"]["external"]["sources"] = [str(leak)]  # the scale path, not phpbb again
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+
+    progress = run_stage(repo_copy, "passwords", mirror=standin)
+    report = json.loads((repo_copy / "reports" / "passwords" / "metrics.json").read_text())
+    dataset = json.loads(
+        (repo_copy / "data" / "processed" / "passwords" / "dataset.json").read_text()
+    )
+    assert dataset["rows"] == 300_000 and dataset["kept_rows"] < 200_000  # sampled, weighted
+    checks = report["listed_and_random"]
+    assert checks["listed_tail_rows"] > 1000 and checks["listed_tail_within_factor_2"] >= 0.90
+    assert checks["random_16_at_most_one_use"] >= 0.95
+    assert report["guesses"]["listed_within_factor_2"] >= 0.5  # ties of count 1 span ranks
+    folder = production_dir(repo_copy / "models", "passwords")
+    assert (folder / "answers" / "tags.npy").exists()  # compact answers beside the pickle
+    assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) <= 100e6
+    silence, after = longest_silence(progress)
+    assert silence <= 30, f"{silence:.0f}s without a progress line after: {after}"
 
 
 NEWS = MIRROR / "20news-bydate.tar.gz"

@@ -22,3 +22,11 @@ def test_a_heartbeat_reports_while_a_call_runs() -> None:
     with heartbeat(said.append, "rounds", lambda: 7, every=0.02):
         time.sleep(0.15)
     assert said and all(s.startswith("rounds: 7 in ") for s in said)
+
+
+def test_a_pacer_speaks_at_most_every_interval_and_when_done(capsys) -> None:
+    step = Progress("demo").pacer("scored", every=3600)
+    for done in range(1, 101):
+        step(done, 100)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "scored: 100/100 (" in lines[0]

@@ -7,7 +7,7 @@ set the bar: the RMSLE-optimal constant, a length-only model, and zxcvbn's guess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,13 +48,23 @@ def zxcvbn_log10(p: str, max_chars: int = ZXCVBN_LIMIT) -> float:
 
 
 def zxcvbn_many(
-    passwords: Sequence[str], max_chars: int = ZXCVBN_LIMIT, n_jobs: int = -1
+    passwords: Sequence[str],
+    max_chars: int = ZXCVBN_LIMIT,
+    n_jobs: int = -1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
-    """``zxcvbn_log10`` of many passwords, spread over processes when there are many."""
+    """``zxcvbn_log10`` of many passwords, spread over processes when there are many;
+    ``progress(done, total)`` after each chunk (zxcvbn scores a few thousand strings a second).
+    """
     if len(passwords) < PARALLEL_MIN_ROWS:
         return _zxcvbn_chunk(passwords, max_chars)
     chunks = [passwords[i : i + PARALLEL_CHUNK] for i in range(0, len(passwords), PARALLEL_CHUNK)]
-    parts = Parallel(n_jobs=n_jobs)(delayed(_zxcvbn_chunk)(c, max_chars) for c in chunks)
+    jobs = (delayed(_zxcvbn_chunk)(c, max_chars) for c in chunks)
+    parts = []
+    for part in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+        parts.append(part)
+        if progress is not None:
+            progress(sum(map(len, parts)), len(passwords))
     return np.concatenate(parts)
 
 
@@ -102,17 +112,20 @@ def length_baseline(
 
 
 def zxcvbn_baseline(
-    train_pw: Sequence[str], train_freq: np.ndarray, test_pw: Sequence[str]
+    train_pw: Sequence[str],
+    train_freq: np.ndarray,
+    test_pw: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Zxcvbn's ``-guesses_log10`` as a score, and a 1-D linear fit of log1p frequency on it.
 
     The baseline is zxcvbn as its users call it: the whole password, up to zxcvbn's own limit.
     """
     step = max(1, len(train_pw) // ZXCVBN_FIT_ROWS)  # a fixed, deterministic subsample
-    g_train = zxcvbn_many(train_pw[::step])
+    g_train = zxcvbn_many(train_pw[::step], progress=progress)
     y_train = np.log1p(np.asarray(train_freq)[::step])
     slope, intercept = np.polyfit(g_train, y_train, 1)
-    g_test = zxcvbn_many(test_pw)
+    g_test = zxcvbn_many(test_pw, progress=progress)
     return np.maximum(np.expm1(intercept + slope * g_test), 0.0), -g_test
 
 

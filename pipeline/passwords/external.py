@@ -32,6 +32,7 @@ from pipeline.errors import MissingInputError
 from pipeline.files import read_json, write_json_atomic
 from pipeline.passwords.checks import enforce, format_report, run_checks
 from pipeline.passwords.listing import read_listing
+from pipeline.progress import Progress
 
 PARTS = ("tuning", "held_out")
 LEAK_ROWS_KEPT = 10**9  # a leak is scored whole: every row of every count
@@ -64,8 +65,8 @@ class Leak:
 def prepare_leaks(
     params: dict[str, Any],
     paths: Paths,
-    log: Callable[[str], None],
-    zxcvbn_many: Callable[[list[str]], np.ndarray],
+    log: Progress,
+    zxcvbn_many: Callable[..., np.ndarray],
 ) -> dict[str, dict[str, Any]]:
     """Fetch, parse, check and split each external leak; write it under ``processed``.
 
@@ -92,7 +93,8 @@ def prepare_leaks(
         scores_file = out_dir / f"{name}-zxcvbn.npy"
         if old.get("data", {}).get("sha256") != fetched.sha256 or not scores_file.exists():
             log(f"leak {name}: zxcvbn scores of {len(frame):,} strings (once per leak version)")
-            scores = zxcvbn_many(frame["password"].tolist())
+            pacer = log.pacer(f"leak {name}: zxcvbn scores")
+            scores = zxcvbn_many(frame["password"].tolist(), progress=pacer)
             out_dir.mkdir(parents=True, exist_ok=True)
             tmp = scores_file.with_suffix(".tmp.npy")
             np.save(tmp, -scores)

@@ -94,7 +94,7 @@ class PasswordModel:
         freqs = np.concatenate([np.asarray(train_freq, float), np.asarray(validation_freq, float)])
         rows = np.ones(len(passwords)) if weights is None else np.asarray(weights, float)
         units = feat.to_units(freqs)
-        self.known = feat.KnownList.build(passwords, freqs)
+        self.known = feat.KnownList.build(passwords, freqs, log)
         self._tables = None
         self.markovs = feat.fit_markovs(passwords, units.tolist(), rows.tolist())
         self.dictionaries = feat.zxcvbn_dictionaries()
@@ -103,15 +103,16 @@ class PasswordModel:
         # Rows of the known list are scored by n-gram models fit on the other folds.
         n_folds = int(self.params["markov_folds"])
         fold = np.array([bucket(p) % n_folds for p in passwords])
-        fold_models = [
-            feat.fit_markovs(
-                [p for p, f in zip(passwords, fold, strict=True) if f != k],
-                units[fold != k].tolist(),
-                rows[fold != k].tolist(),
+        fold_models = []
+        for k in range(n_folds):
+            fold_models.append(
+                feat.fit_markovs(
+                    [p for p, f in zip(passwords, fold, strict=True) if f != k],
+                    units[fold != k].tolist(),
+                    rows[fold != k].tolist(),
+                )
             )
-            for k in range(n_folds)
-        ]
-        say(f"{n_folds} out-of-fold n-gram models built")
+            say(f"out-of-fold n-gram models: {k + 1}/{n_folds} built")
         x_known = self._features(passwords, fold_models, units, fold, say)
         y_known = np.log1p(freqs)
         n_train = len(train)

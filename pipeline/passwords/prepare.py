@@ -51,6 +51,7 @@ def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -
         int(cfg["sample"]["per_count"]),
         progress=lambda n, share: log.pace("reading lines", n, share=share),
     )
+    log(f"{len(listing.hashes):,} rows read, {len(listing.kept):,} kept in clear; data checks")
     checks = run_checks(listing, **cfg["checks"])
     print(format_report(checks))
     out_dir = paths.processed / NAME
@@ -74,6 +75,7 @@ def prepare(params: dict[str, Any], paths: Paths, location: str | None = None) -
         "rows_per_count": {str(c): n for c, n in sorted(listing.rows_per_count.items())},
         "sample_per_count": int(cfg["sample"]["per_count"]),
     }
+    log(f"writing the {len(frame):,} kept rows and the hashes of all {len(listing.hashes):,}")
     tmp = out_dir / f".{DATASET}.tmp"
     frame.to_csv(tmp, index=False, compression="gzip")
     tmp.replace(out_dir / DATASET)

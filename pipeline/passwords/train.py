@@ -92,7 +92,9 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     true = test_df["frequency"].to_numpy()
     log(f"evaluating the estimate on {len(test_pw):,} test passwords")
     train_pw, train_freq = train_df["password"].tolist(), train_df["frequency"].to_numpy()
-    zx_pred, zx_score = ev.zxcvbn_baseline(train_pw, train_freq, test_pw)
+    zx_pred, zx_score = ev.zxcvbn_baseline(
+        train_pw, train_freq, test_pw, progress=log.pacer("zxcvbn baseline: strings scored")
+    )
     scored = [
         ev.Scored("model", model.estimate(test_pw)),
         ev.Scored("constant (RMSLE-optimal)", ev.constant_baseline(train_freq, len(true))),

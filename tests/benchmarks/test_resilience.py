@@ -24,23 +24,30 @@ def test_each_kind_sends_a_request_slowly_or_nothing() -> None:
 
 @pytest.fixture
 def answering_server():
-    """Reads what each connection sends; after 3 bytes answers 408 and closes, silent
-    connections are closed without an answer after 1 s.
+    """Reads what each connection sends, as a server with a read deadline does: a connection that
+    sent something gets a 408 half a second after it opened; a silent one is closed without an
+    answer after 1 s.
     """
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
     def serve(conn: socket.socket) -> None:
-        conn.settimeout(1.0)
-        got = b""
+        opened, got = time.perf_counter(), b""
         try:
-            while len(got) < 3:
+            while time.perf_counter() - opened < 0.5 or not got:
+                conn.settimeout(max(0.01, 1.0 - (time.perf_counter() - opened)))
                 chunk = conn.recv(1)
                 if not chunk:
                     return
                 got += chunk
             conn.sendall(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
-        except TimeoutError:
+            # a graceful close: closing with the client's next byte unread would send a reset,
+            # which can reach the client before the answer does
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(1.0)
+            while conn.recv(1):
+                pass
+        except (TimeoutError, OSError):
             pass
         finally:
             conn.close()
@@ -79,5 +86,5 @@ def test_a_slow_client_sends_no_faster_than_its_interval(answering_server: str) 
     with SlowClients(answering_server, n=2, interval=0.2) as slow:
         slow.wait_closed(timeout=10)
         headers = [c for c in slow.conns if c.kind == "headers"]
-    # the "headers" client needed 3 bytes, one per 0.2 s; the idle one waited 1 s
+    # the "headers" client sent a byte per 0.2 s until its answer at 0.5 s; the idle one waited 1 s
     assert headers and time.perf_counter() - start >= 0.4

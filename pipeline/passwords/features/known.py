@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from pipeline.passwords.features.hashing import hash64, sorted_lookup
 
+PROGRESS_ROWS = 250_000  # strings between two progress lines of a prefix index
 # Views of the known list in which families (all known strings starting with a prefix) are counted.
 VIEWS: dict[str, Callable[[str], str]] = {
     "fwd": lambda p: p,
@@ -36,15 +38,24 @@ class PrefixIndex:
     total: np.ndarray
 
     @classmethod
-    def build(cls, strings: Sequence[str], counts: Sequence[int]) -> PrefixIndex:
-        """Index every prefix of every string."""
+    def build(
+        cls,
+        strings: Sequence[str],
+        counts: Sequence[int],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PrefixIndex:
+        """Index every prefix of every string; ``progress(done, total)`` every
+        :data:`PROGRESS_ROWS` strings (a million rows take minutes).
+        """
         n: Counter[int] = Counter()
         total: Counter[int] = Counter()
-        for s, c in zip(strings, counts, strict=True):
+        for row, (s, c) in enumerate(zip(strings, counts, strict=True), start=1):
             for i in range(1, len(s) + 1):
                 k = hash64(s[:i])
                 n[k] += 1
                 total[k] += c
+            if progress is not None and row % PROGRESS_ROWS == 0:
+                progress(row, len(strings))
         keys = np.fromiter(n.keys(), dtype=np.int64, count=len(n))
         order = np.argsort(keys)
         return cls(
@@ -61,6 +72,10 @@ class PrefixIndex:
         return np.where(found, self.n[pos], 0), np.where(found, self.total[pos], 0)
 
 
+def _say_prefixes(log: Callable[[str], None], view: str, done: int, total: int) -> None:
+    log(f"known list, prefixes (view {view}/{len(VIEWS)}): {done:,}/{total:,} strings")
+
+
 @dataclass
 class KnownList:
     """The known passwords as hashes: exact frequencies, integer weights and prefix families.
@@ -75,16 +90,21 @@ class KnownList:
     prefixes: dict[str, PrefixIndex]
 
     @classmethod
-    def build(cls, passwords: Sequence[str], frequencies: Sequence[float]) -> KnownList:
-        """Hash the list and index its prefixes in every view."""
+    def build(
+        cls,
+        passwords: Sequence[str],
+        frequencies: Sequence[float],
+        log: Callable[[str], None] | None = None,
+    ) -> KnownList:
+        """Hash the list and index its prefixes in every view (``log`` gets progress lines)."""
         freqs = np.asarray(frequencies, dtype=np.float64)
         units = to_units(freqs)
         keys = np.array([hash64(p) for p in passwords], dtype=np.int64).reshape(-1)
         order = np.argsort(keys)
-        prefixes = {
-            view: PrefixIndex.build([f(p) for p in passwords], units.tolist())
-            for view, f in VIEWS.items()
-        }
+        prefixes = {}
+        for number, (view, f) in enumerate(VIEWS.items(), start=1):
+            progress = None if log is None else partial(_say_prefixes, log, f"{view}, {number}")
+            prefixes[view] = PrefixIndex.build([f(p) for p in passwords], units.tolist(), progress)
         return cls(keys[order], units[order], freqs[order], prefixes)
 
     def units_of(self, hashes: np.ndarray) -> np.ndarray:
