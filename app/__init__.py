@@ -16,6 +16,7 @@ from app.api import api
 from app.settings import Settings
 from app.web import web
 from pipeline.passwords import forest
+from pipeline.passwords.features import compiled
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -41,9 +42,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web)
     for name, problem in model_store.get_models_of(app).problems.items():
         app.logger.warning("model %s not loaded: %s", name, problem)
-    if forest.KERNEL != "compiled":
+    missing = [
+        name
+        for name, kernel in (("forest", forest.KERNEL), ("features", compiled.KERNEL))
+        if kernel != "compiled"
+    ]
+    if missing:
         app.logger.warning(
-            "the password forest's kernel is not built (python scripts/build_kernel.py): "
-            "one-password predictions take the numpy path, which is slower under load"
+            "the password model's %s kernel is not built (python scripts/build_kernel.py): "
+            "one-password predictions take the slower path, the same numbers slower under load",
+            " and ".join(missing),
         )
     return app

@@ -1,10 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """One ASCII password's features, compiled: the serving path's feature step.
 
-Under load the Python one-row features cost about three times what they cost in a warm loop: each
-request runs them with cold caches, and the interpreter's many small steps (~25 hashed strings, ~45
-n-gram lookups, a list per transform) are what goes cold. This loop computes the same 55 values
-from the same tables with a few hundred bytes of stack and no Python object until the result.
+The Python one-row features are many small interpreter steps (~25 hashed strings, ~45 n-gram
+lookups, a list per transform), and under load each request runs them with cold caches; they were
+the biggest model step of a served password (benchmarks/RESULTS.md has the A/B). This loop
+computes the same 55 values from the same tables with a few kilobytes of stack and no Python
+object until the result.
 
 It covers the strings where the Python definitions reduce to byte operations: ASCII, not ending in
 a newline (where ``$`` in the definitions' regular expressions also matches before it), at most

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pipeline.passwords.features import dictionaries as ranks
 from pipeline.passwords.features import compiled, families, markov, shape, transforms
+from pipeline.passwords.features import dictionaries as ranks
 from pipeline.passwords.features.base import MISSING
 from pipeline.passwords.features.dictionaries import (
     DICTIONARIES,

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.passwords.features.base import MISSING
-from pipeline.passwords.features.hashing import HashBuckets
 
 try:  # compiled by scripts/build_kernel.py; the Python path gives the same values, slower
     from pipeline.passwords import features_kernel as _kernel
@@ -55,26 +54,18 @@ def one_row(
         return None
     try:
         return _kernel.OneRow(
-            _buckets(dictionaries.keys),
+            dictionaries.keys.arrays(),
             _log_ranks(np.asarray(dictionaries.ranks)),
-            _buckets(transforms.keys),
+            transforms.keys.arrays(),
             np.asarray(transforms.log_units),
             [
-                (_buckets(keys), np.asarray(n, dtype=np.float64), np.asarray(log_total))
+                (keys.arrays(), np.asarray(n, dtype=np.float64), np.asarray(log_total))
                 for keys, n, log_total in (families.views[v] for v in ("fwd", "rev", "low"))
             ],
             [_grams(g) for g in markovs],
         )
     except ValueError:  # tables of another shape than the kernel's: the Python path serves
         return None
-
-
-def _buckets(buckets: HashBuckets) -> tuple[np.ndarray, np.ndarray, int]:
-    return (
-        np.asarray(buckets._keys),
-        np.asarray(buckets._starts).astype(np.int64),
-        buckets._shift,
-    )
 
 
 def _log_ranks(ranks: np.ndarray) -> np.ndarray:

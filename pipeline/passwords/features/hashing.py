@@ -77,6 +77,12 @@ class HashBuckets:
         self._keys = python_view(keys, np.int64)
         self._starts = python_view(starts, np.int32 if len(keys) < 2**31 else np.int64)
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The sorted keys, the directory (as int64) and the shift of the top bits: what a
+        compiled lookup reads (:mod:`pipeline.passwords.features.compiled`). The keys are shared.
+        """
+        return np.asarray(self._keys), np.asarray(self._starts).astype(np.int64), self._shift
+
     def find(self, hashes: list[int]) -> list[int]:
         """Position of each hash among the keys, -1 where absent."""
         keys, starts, shift = self._keys, self._starts, self._shift
