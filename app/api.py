@@ -26,7 +26,7 @@ def _settings() -> Any:
 @api.post("/predict")
 def predict():
     """One password (``{"password": ...}``) or a batch (``{"passwords": [...]}``)."""
-    body = request.get_json(silent=True)
+    body = inputs.json_body(request)
     if body is None:
         raise BadInputError("the body must be JSON (Content-Type: application/json), UTF-8 encoded")
     if not isinstance(body, dict) or ("password" in body) == ("passwords" in body):

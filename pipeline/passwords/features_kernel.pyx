@@ -21,7 +21,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.float cimport PyFloat_FromDouble
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
-from libc.stdint cimport int64_t, uint8_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -207,6 +207,82 @@ def gram_table(const uint64_t[::1] keys, const double[:, ::1] values):
         for j in range(width):
             value_of[slot, 1 + j] = values[i, j]
     return table, bits
+
+# ------------------------------------------------------------------------- the listed frequency
+
+cdef class Listed:
+    """A string's listed frequency, hashed and looked up in one call: ``ServingTables.frequency``
+    of its ``hash64``. A served password asks it up to eight times (its own answer, then the
+    edits its feedback tries), and the Python lookup is a dozen interpreter steps each.
+
+    The exact rows are a :class:`HashBuckets` with their frequencies (``OneExact``); a compact
+    list adds its buckets of tags and one-byte counts (``OneCompact``, the same scan and floats).
+    """
+
+    cdef list _arrays
+    cdef Buckets exact
+    cdef const double *exact_frequencies
+    cdef bint compact
+    cdef int shift
+    cdef const uint32_t *starts
+    cdef const uint16_t *tags
+    cdef const uint8_t *counts
+    cdef double total
+
+    def __init__(self, exact, exact_frequencies, compact=None):
+        """``exact`` is ``(keys int64, starts int64, shift)`` of a :class:`HashBuckets`, with
+        ``exact_frequencies`` (float64) beside its keys; ``compact`` is None or ``(bits,
+        starts uint32, tags uint16, counts uint8, total)`` of a ``CompactAnswers``.
+        """
+        keys, starts, shift = exact
+        cdef const int64_t[::1] k = np.ascontiguousarray(keys, dtype=np.int64)
+        cdef const int64_t[::1] s = np.ascontiguousarray(starts, dtype=np.int64)
+        cdef const double[::1] f = np.ascontiguousarray(exact_frequencies, dtype=np.float64)
+        if k.shape[0] != f.shape[0]:
+            raise ValueError("one frequency per exact key")
+        if k.shape[0] == 0:
+            k = np.zeros(1, dtype=np.int64)  # never read: every bucket is empty
+            f = np.zeros(1)
+        self._arrays = [k, s, f]
+        self.exact.keys, self.exact.starts, self.exact.shift = &k[0], &s[0], shift
+        self.exact_frequencies = &f[0]
+        self.compact = compact is not None
+        if not self.compact:
+            return
+        bits, tag_starts, tags, counts, total = compact
+        cdef const uint32_t[::1] ts = np.ascontiguousarray(tag_starts, dtype=np.uint32)
+        cdef const uint16_t[::1] tg = np.ascontiguousarray(tags, dtype=np.uint16)
+        cdef const uint8_t[::1] c = np.ascontiguousarray(counts, dtype=np.uint8)
+        if ts.shape[0] != (1 << bits) + 1 or tg.shape[0] != c.shape[0]:
+            raise ValueError("a compact list of another shape")
+        if tg.shape[0] == 0:
+            tg, c = np.zeros(1, dtype=np.uint16), np.zeros(1, dtype=np.uint8)
+        self._arrays += [ts, tg, c]
+        self.shift = 64 - bits
+        self.starts, self.tags, self.counts = &ts[0], &tg[0], &c[0]
+        self.total = total
+
+    def frequency(self, bytes text):
+        """The listed frequency of ``text`` (a string's UTF-8 bytes, as ``hash64`` encodes it),
+        None when it is not listed.
+        """
+        cdef int64_t key = blake2b_8(<const uint8_t *> PyBytes_AS_STRING(text), PyBytes_GET_SIZE(text))
+        cdef Py_ssize_t i = find(&self.exact, key), end
+        cdef uint64_t u
+        cdef uint16_t tag
+        if i >= 0:
+            return self.exact_frequencies[i]
+        if not self.compact:
+            return None
+        u = (<uint64_t> key) ^ SIGN
+        i = self.starts[u >> self.shift]
+        end = self.starts[(u >> self.shift) + 1]
+        tag = <uint16_t> ((u >> (self.shift - 16)) & 0xFFFF)
+        while i < end:
+            if self.tags[i] == tag:
+                return (<double> self.counts[i]) * 1e6 / self.total
+            i += 1
+        return None
 
 # --------------------------------------------------------------------------------- the features
 

@@ -188,7 +188,7 @@ class PasswordModel:
         """One password, the service's case: the same value as a batch of one, sooner."""
         assert self.forest is not None
         tables = self.serving_tables()
-        frequency = tables.frequency(feat.hash64(password))
+        frequency = tables.listed(password)
         if frequency is not None:
             return frequency
         x = feat.features_one(password, tables)
@@ -228,7 +228,7 @@ class PasswordModel:
         ranks = self.ranks
 
         def listed_rank(s: str) -> float | None:
-            found = tables.frequency(feat.hash64(s))
+            found = tables.listed(s)
             return None if found is None or ranks is None else ranks.guesses(found)
 
         return advise(password, band, listed_rank, tables.dictionaries.is_word)

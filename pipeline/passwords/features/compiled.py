@@ -1,5 +1,6 @@
 """The serving tables handed to the compiled feature kernel
-(:mod:`pipeline.passwords.features_kernel`), and which strings it may take.
+(:mod:`pipeline.passwords.features_kernel`), which strings it may take, and the compiled
+listed-frequency lookup (any string: it hashes the bytes).
 
 The kernel covers ASCII strings that do not end in a newline, where every definition of the
 features reduces to byte operations (most passwords); the rest, and every string when the kernel
@@ -66,6 +67,16 @@ def one_row(
         )
     except ValueError:  # tables of another shape than the kernel's: the Python path serves
         return None
+
+
+def listed(parts: tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None]) -> Any:
+    """The compiled listed-frequency lookup over ``parts`` (``OneAnswer.arrays()``), or None
+    when the kernel is not built.
+    """
+    if _kernel is None:
+        return None
+    exact, frequencies, compact = parts
+    return _kernel.Listed(exact, frequencies, compact)
 
 
 def _log_ranks(ranks: np.ndarray) -> np.ndarray:

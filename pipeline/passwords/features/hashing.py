@@ -15,6 +15,7 @@ import numpy as np
 
 _BLAKE2B_8 = hashlib.blake2b(digest_size=8)
 _SIGN = 1 << 63  # signed 64-bit key + _SIGN: the same order, as an unsigned number
+ENCODING = ("utf-8", "surrogatepass")  # the bytes a string is hashed as (lone surrogates too)
 
 
 def hash64(text: str) -> int:
@@ -23,7 +24,7 @@ def hash64(text: str) -> int:
     A ready hasher is copied rather than made anew: one served password hashes ~20 strings.
     """
     hasher = _BLAKE2B_8.copy()
-    hasher.update(text.encode("utf-8", "surrogatepass"))
+    hasher.update(text.encode(*ENCODING))
     return int.from_bytes(hasher.digest(), "little", signed=True)
 
 

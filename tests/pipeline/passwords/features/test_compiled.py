@@ -1,5 +1,6 @@
 """The compiled one-row features: exactly the Python path's values on the strings it takes, the
-Python path for the rest, and BLAKE2b as hashlib computes it.
+Python path for the rest, BLAKE2b as hashlib computes it, and the compiled listed-frequency
+lookup answering what the Python lookup answers.
 
 The strings are built from the trained sample's own list, so the tables are hit (listed
 transforms, family prefixes, dictionary words, seen n-grams) as well as missed.
@@ -9,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import random
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Paths
 from pipeline.passwords import features
+from pipeline.passwords.answers import CompactAnswers, ExactAnswers
 from pipeline.passwords.features import compiled
 from pipeline.passwords.model import PasswordModel
 from pipeline.registry import store
 from tests.tools import require_feature_kernel
 
 ASCII = "".join(map(chr, range(128)))
+TOTAL = 32_603_388
 EDGES = [
     "",
     "a",
@@ -130,3 +135,46 @@ def test_without_the_kernel_every_string_takes_the_python_path(tables, monkeypat
     monkeypatch.setattr(tables, "kernel", None)
     expected = features.features_python("Monkey12!", tables)
     assert features.features_one("Monkey12!", tables) == expected
+
+
+def a_list(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """Passwords with counts, a few over one byte (the compact list keeps those exact)."""
+    rng = np.random.default_rng(seed)
+    passwords = [f"pw{i}-{seed}" for i in range(n)] + ["pässwörd", "\udc80lone", "x\n"]
+    n = len(passwords)
+    counts = np.where(rng.random(n) < 0.01, rng.integers(256, 300_000, n), rng.integers(1, 23, n))
+    return passwords, counts
+
+
+@pytest.mark.parametrize("kind", ["exact", "compact", "known list"])
+def test_listed_lookup_equals_the_python_lookup(
+    trained: Paths, sample_rows, tmp_path: Path, kind
+) -> None:
+    """For listed strings and others (a compact list's false hits included), any string."""
+    require_feature_kernel()
+    model = PasswordModel.load(store.production_dir(trained.models, "passwords"))
+    assert model.known is not None and model.dictionaries is not None
+    passwords, counts = a_list(60_000)
+    hashes = features.hash_all(passwords)
+    answers = {
+        "exact": ExactAnswers.build(hashes, counts * 1e6 / TOTAL),
+        "compact": CompactAnswers.build(hashes, counts, TOTAL),
+        "known list": None,
+    }[kind]
+    if isinstance(answers, CompactAnswers):  # as served: memory-mapped, and not copied
+        answers.save(tmp_path)
+        answers = answers.detached().attach(tmp_path)
+    tables = features.ServingTables(model.known, model.dictionaries, model.markovs, answers)
+    probes = [*passwords[::7], *(p for p, _ in sample_rows), *(f"x{i}" for i in range(50_000))]
+    listed = [tables.listed(p) for p in [*probes, *EDGES]]
+    assert listed == [tables.frequency(features.hash64(p)) for p in [*probes, *EDGES]]
+    hits = sum(f is not None for f in listed)
+    assert hits >= (len(passwords[::7]) if answers is not None else len(sample_rows) // 2)
+    if isinstance(answers, CompactAnswers):
+        _, _, (_, _, tags, counts_, _) = tables._answers.arrays()
+        assert np.shares_memory(tags, answers.tags) and np.shares_memory(counts_, answers.counts)
+
+
+def test_listed_lookup_without_the_kernel_is_the_python_one(tables, monkeypatch) -> None:
+    monkeypatch.setattr(tables, "_listed", None)
+    assert tables.listed("monkey12") == tables.frequency(features.hash64("monkey12"))
