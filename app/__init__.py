@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import errors, metrics, model_store, security
+from app import errors, json_answer, metrics, model_store, security
 from app.api import api
 from app.settings import Settings
 from app.web import web
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    json_answer.init_app(app)
     app.logger.setLevel(getattr(logging, settings.log_level, logging.INFO))
     errors.init_app(app)
     security.init_app(app)

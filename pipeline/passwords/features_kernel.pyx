@@ -90,10 +90,7 @@ cdef void compress(uint64_t *h, const uint8_t *block, uint64_t t, bint last) noe
     cdef uint64_t m[16]
     cdef int i, r
     cdef const uint8_t *s
-    for i in range(16):
-        m[i] = 0
-        for r in range(8):  # little-endian words
-            m[i] |= (<uint64_t> block[8 * i + r]) << (8 * r)
+    memcpy(m, block, 128)  # little-endian words: this module is built for x86-64 and arm64 hosts
     for i in range(8):
         v[i] = h[i]
         v[i + 8] = IV[i]
@@ -210,13 +207,14 @@ def gram_table(const uint64_t[::1] keys, const double[:, ::1] values):
 
 # ------------------------------------------------------------------------- the listed frequency
 
-cdef class Listed:
-    """A string's listed frequency, hashed and looked up in one call: ``ServingTables.frequency``
-    of its ``hash64``. A served password asks it up to eight times (its own answer, then the
-    edits its feedback tries), and the Python lookup is a dozen interpreter steps each.
+cdef class HashedValues:
+    """A float per hashed string, the string hashed and looked up in one call: a listed
+    frequency (``ServingTables.frequency`` of its ``hash64``) or whether a word is in the word
+    lists. A served password asks up to ten (its own answer, the edits its feedback tries, two
+    dictionary words), and the Python lookup is a dozen interpreter steps each.
 
-    The exact rows are a :class:`HashBuckets` with their frequencies (``OneExact``); a compact
-    list adds its buckets of tags and one-byte counts (``OneCompact``, the same scan and floats).
+    The exact rows are a :class:`HashBuckets` with their values (``OneExact``); a compact list
+    adds its buckets of tags and one-byte counts (``OneCompact``, the same scan and floats).
     """
 
     cdef list _arrays
@@ -231,7 +229,7 @@ cdef class Listed:
 
     def __init__(self, exact, exact_frequencies, compact=None):
         """``exact`` is ``(keys int64, starts int64, shift)`` of a :class:`HashBuckets`, with
-        ``exact_frequencies`` (float64) beside its keys; ``compact`` is None or ``(bits,
+        ``exact_frequencies`` (float64, the values) beside its keys; ``compact`` is None or ``(bits,
         starts uint32, tags uint16, counts uint8, total)`` of a ``CompactAnswers``.
         """
         keys, starts, shift = exact
@@ -262,9 +260,9 @@ cdef class Listed:
         self.starts, self.tags, self.counts = &ts[0], &tg[0], &c[0]
         self.total = total
 
-    def frequency(self, bytes text):
-        """The listed frequency of ``text`` (a string's UTF-8 bytes, as ``hash64`` encodes it),
-        None when it is not listed.
+    def get(self, bytes text):
+        """The value of ``text`` (a string's bytes, as ``hash64`` encodes it), None when it is
+        not listed.
         """
         cdef int64_t key = blake2b_8(<const uint8_t *> PyBytes_AS_STRING(text), PyBytes_GET_SIZE(text))
         cdef Py_ssize_t i = find(&self.exact, key), end

@@ -1,6 +1,6 @@
 """The serving tables handed to the compiled feature kernel
-(:mod:`pipeline.passwords.features_kernel`), which strings it may take, and the compiled
-listed-frequency lookup (any string: it hashes the bytes).
+(:mod:`pipeline.passwords.features_kernel`), which strings it may take, and the compiled lookups
+of a value per hashed string (any string: they hash its bytes).
 
 The kernel covers ASCII strings that do not end in a newline, where every definition of the
 features reduces to byte operations (most passwords); the rest, and every string when the kernel
@@ -19,10 +19,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.passwords.features.base import MISSING
+from pipeline.passwords.features.hashing import hash64
 
 try:  # compiled by scripts/build_kernel.py; the Python path gives the same values, slower
     from pipeline.passwords import features_kernel as _kernel
 except ImportError:
+    _kernel = None
+# the kernel reads BLAKE2b's message words in the host's byte order, right on little-endian hosts
+# (x86-64, arm64); anywhere else its hashes would differ from hash64's, so the Python path serves
+if _kernel is not None and _kernel.hash64(b"abc") != hash64("abc"):
     _kernel = None
 
 if TYPE_CHECKING:
@@ -69,14 +74,17 @@ def one_row(
         return None
 
 
-def listed(parts: tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None]) -> Any:
-    """The compiled listed-frequency lookup over ``parts`` (``OneAnswer.arrays()``), or None
-    when the kernel is not built.
+def hashed_values(
+    parts: tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None],
+) -> Any:
+    """The compiled lookup of a float per hashed string over ``parts`` (a hash table's arrays,
+    its values, a compact list's arrays or None: ``OneAnswer.arrays()``), or None when the
+    kernel is not built. ``.get(text.encode(*ENCODING))`` is the value or None.
     """
     if _kernel is None:
         return None
-    exact, frequencies, compact = parts
-    return _kernel.Listed(exact, frequencies, compact)
+    exact, values, compact = parts
+    return _kernel.HashedValues(exact, values, compact)
 
 
 def _log_ranks(ranks: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ class ServingTables:
         # pipeline/passwords/answers.py), else the fit's known list
         self._answers = answers.one() if answers is not None else None
         self._known_frequencies = python_view(known.frequencies, np.float64)
-        self._listed = compiled.listed(
+        self._listed = compiled.hashed_values(
             self._answers.arrays()
             if self._answers is not None
             else (self.transforms.keys.arrays(), np.asarray(self._known_frequencies), None)
@@ -54,7 +54,7 @@ class ServingTables:
         hash, in one compiled call when the kernel is built.
         """
         if self._listed is not None:
-            return self._listed.frequency(p.encode(*ENCODING))
+            return self._listed.get(p.encode(*ENCODING))
         return self.frequency(hash64(p))
 
     def frequency(self, key: int) -> float | None:

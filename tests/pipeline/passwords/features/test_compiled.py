@@ -178,3 +178,20 @@ def test_listed_lookup_equals_the_python_lookup(
 def test_listed_lookup_without_the_kernel_is_the_python_one(tables, monkeypatch) -> None:
     monkeypatch.setattr(tables, "_listed", None)
     assert tables.listed("monkey12") == tables.frequency(features.hash64("monkey12"))
+
+
+def test_word_lookup_answers_what_zxcvbns_word_lists_hold(tables, monkeypatch) -> None:
+    """Compiled and Python, on words of every list (the passwords list is not a word list)."""
+    from zxcvbn import matching
+
+    from pipeline.passwords.features.dictionaries import WORD_LISTS
+
+    lists = matching.RANKED_DICTIONARIES
+    rng = random.Random(0)
+    probes = [w for words in lists.values() for w in rng.sample(sorted(words), 300)]
+    probes += [w.upper() for w in probes[:200]] + ["", "zzqxv", "pässwörd", "x\n", *EDGES]
+    expected = [any(p in lists[name] for name in WORD_LISTS) for p in probes]
+    assert 0 < sum(expected) < len(probes)
+    assert [tables.dictionaries.is_word(p) for p in probes] == expected
+    monkeypatch.setattr(tables.dictionaries, "_compiled_words", None)
+    assert [tables.dictionaries.is_word(p) for p in probes] == expected
