@@ -191,12 +191,13 @@ class PasswordModel:
         frequency = tables.listed(password)
         if frequency is not None:
             return frequency
-        x = feat.features_one(password, tables)
+        log_estimate = self.forest.predict_one(feat.features_one(password, tables))
+        if self.tail is not None:  # the served model's case: a level decided by the estimate
+            return self.tail.frequency_of_log(log_estimate, len(password))
         # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the clamp
         # is the batch path's np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
-        frequency = float(np.expm1(self.forest.predict_one(x)))
-        estimate = frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
-        return estimate if self.tail is None else self.tail.frequency(estimate, len(password))
+        frequency = float(np.expm1(log_estimate))
+        return frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
 
     def knowing(
         self, answers: Answers, tail: Tail | None, ranks: RankTable | None = None
