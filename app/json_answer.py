@@ -32,8 +32,9 @@ def init_app(app: Flask) -> None:
 
 def json_answer(body: Any) -> Response:
     """``jsonify(body)``, sooner."""
-    app = current_app
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
     encoder = app.extensions["json_encoder"]
-    if encoder is None or (app.debug and app.json.compact is None):  # type: ignore[attr-defined]
+    provider = app.json
+    if encoder is None or (provider.compact is None and app.debug):
         return jsonify(body)
-    return app.response_class(f"{encoder.encode(body)}\n", mimetype=app.json.mimetype)  # type: ignore[attr-defined]
+    return app.response_class(f"{encoder.encode(body)}\n", mimetype=provider.mimetype)
