@@ -62,8 +62,13 @@ class Listing:
         return sum(self.bad_by_reason.values())
 
     def duplicates(self) -> int:
-        """Rows whose password another row already holds (by hash: 14M strings, no set)."""
-        return int(len(self.hashes) - len(np.unique(self.hashes)))
+        """Rows whose password another row already holds (by hash: 14M strings, no set).
+
+        By a sort: numpy 2's ``np.unique`` takes a hash-table path for integers that is far slower
+        than sorting on millions of distinct keys (it left the full list's checks silent).
+        """
+        ordered = np.sort(self.hashes)
+        return int(np.count_nonzero(ordered[1:] == ordered[:-1]))
 
 
 class _Sample:
