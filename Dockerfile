@@ -10,6 +10,8 @@ RUN pip install --no-cache-dir cython==3.3.1
 COPY scripts/build_kernel.py scripts/
 COPY pipeline/passwords/forest_kernel.pyx pipeline/passwords/
 COPY pipeline/passwords/features_kernel.pyx pipeline/passwords/
+COPY pipeline/passwords/features_kernel_blake2b.pxi pipeline/passwords/
+COPY pipeline/passwords/features_kernel_tables.pxi pipeline/passwords/
 RUN python scripts/build_kernel.py
 
 FROM python:3.11.7-slim

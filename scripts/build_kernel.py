@@ -1,5 +1,6 @@
 """Compile the password model's one-row kernels in place: the forest's
-(``pipeline/passwords/forest_kernel.pyx``) and the features' (``features_kernel.pyx`` beside it).
+(``pipeline/passwords/forest_kernel.pyx``) and the features' (``features_kernel.pyx`` beside it,
+with the ``features_kernel_*.pxi`` it includes).
 
 Usage: python scripts/build_kernel.py [--force]   (from anywhere; builds next to the sources)
 

@@ -31,17 +31,19 @@ ensure_env() {
   build_kernel
 }
 
-# The password model's compiled kernels (its forest's and its features'), rebuilt when a source is
-# newer than its module. Not fatal: without them the service predicts through the numpy and Python
-# paths (same numbers, slower under load); under CI the tests fail without them.
+# The password model's compiled kernels (its forest's and its features'), rebuilt when a source (a
+# .pyx or a .pxi it includes) is newer than its module. Not fatal: without them the service predicts
+# through the numpy and Python paths (same numbers, slower under load); under CI the tests fail
+# without them.
 build_kernel() {
   local name src built stale=0
   for name in forest_kernel features_kernel; do
-    src=pipeline/passwords/$name.pyx
     built=$(compgen -G "pipeline/passwords/$name.*.so" | head -n 1 || true)
-    if [[ -z "$built" || ! "$built" -nt "$src" ]]; then
-      stale=1
-    fi
+    for src in pipeline/passwords/"$name".pyx pipeline/passwords/"$name"_*.pxi; do
+      if [[ -e "$src" && (-z "$built" || ! "$built" -nt "$src") ]]; then
+        stale=1
+      fi
+    done
   done
   if ((stale == 0)); then
     return 0

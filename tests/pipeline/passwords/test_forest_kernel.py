@@ -101,6 +101,10 @@ def test_kernel_of_a_forest_without_trees_gives_the_baseline(kernel) -> None:
 
 KERNELS = ("forest_kernel", "features_kernel")
 SOURCES = [f"pipeline/passwords/{name}.pyx" for name in KERNELS]
+# what the features kernel includes (Cython ``include``): built from the same copied files
+INCLUDES = sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "pipeline" / "passwords").glob("*_kernel_*.pxi")
+)
 
 
 def built_modules(folder: Path) -> list[Path]:
@@ -180,6 +184,7 @@ def test_image_kernel_stage_builds_a_module_the_final_stage_copies(tmp_path: Pat
         if not run.startswith("pip install"):
             subprocess.run(run, shell=True, cwd=tmp_path, env=env_with_python(), check=True)
     assert sorted(source for source, _ in copies if source.endswith(".pyx")) == sorted(SOURCES)
+    assert sorted(source for source, _ in copies if source.endswith(".pxi")) == INCLUDES
     modules = built_modules(tmp_path)
     (source,) = re.findall(r"^COPY --from=kernel (\S+) ", (ROOT / "Dockerfile").read_text(), re.M)
     assert all(m.match(str(Path(source).relative_to(workdir))) for m in modules)
@@ -188,7 +193,7 @@ def test_image_kernel_stage_builds_a_module_the_final_stage_copies(tmp_path: Pat
 
 @pytest.mark.slow
 def test_heroku_hook_builds_the_kernel(tmp_path: Path) -> None:
-    for name in ("bin/post_compile", "scripts/build_kernel.py", *SOURCES):
+    for name in ("bin/post_compile", "scripts/build_kernel.py", *SOURCES, *INCLUDES):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, tmp_path / name)
     subprocess.run(["bin/post_compile"], cwd=tmp_path, env=env_with_python(), check=True)
