@@ -30,7 +30,7 @@ from pipeline.passwords.parse import (
     BadLine,
     mask,
     open_lines,
-    read_password_file,
+    read_frequency_csv,
     strip_newline,
 )
 
@@ -171,7 +171,7 @@ def read_listing(
     """
     first, lines, consumed = open_lines(path)
     if first.lower().startswith(b"password,") or ".csv" in path.name.lower():
-        parsed = read_password_file(path)
+        parsed = read_frequency_csv(lines)
         frame = parsed.frame.assign(weight=1.0)
         reasons = Counter(b.reason for b in parsed.bad_lines)
         return Listing(
