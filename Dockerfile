@@ -1,14 +1,17 @@
 # The service image: gunicorn serving the production models copied from models/.
 # Build after ./run_all.sh (or CI's promote job) has filled models/; see docs/service.md "Deploy".
 
-# Stage 1: the password forest's compiled kernel (scripts/build_kernel.py). The full image has
-# gcc and Python's headers; only the built module goes into the slim image. Cython as locked in
-# Pipfile.lock (a test checks the pin).
+# Stage 1: the password model's compiled one-row kernels, its forest's and its features'
+# (scripts/build_kernel.py). The full image has gcc and Python's headers; only the built modules
+# go into the slim image. Cython as locked in Pipfile.lock (a test checks the pin).
 FROM python:3.11.7 AS kernel
 WORKDIR /build
 RUN pip install --no-cache-dir cython==3.3.1
 COPY scripts/build_kernel.py scripts/
 COPY pipeline/passwords/forest_kernel.pyx pipeline/passwords/
+COPY pipeline/passwords/features_kernel.pyx pipeline/passwords/
+COPY pipeline/passwords/features_kernel_blake2b.pxi pipeline/passwords/
+COPY pipeline/passwords/features_kernel_tables.pxi pipeline/passwords/
 RUN python scripts/build_kernel.py
 
 FROM python:3.11.7-slim
@@ -33,7 +36,7 @@ RUN pip install --no-cache-dir pipenv==2026.10.3 \
 
 COPY app/ app/
 COPY pipeline/ pipeline/
-COPY --from=kernel /build/pipeline/passwords/forest_kernel.*.so pipeline/passwords/
+COPY --from=kernel /build/pipeline/passwords/*_kernel.*.so pipeline/passwords/
 COPY wsgi.py gunicorn.conf.py params.yaml ./
 # the production models: models/ locally, CI's exported image-models/ (production versions only)
 ARG MODELS=models

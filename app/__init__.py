@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Flask
 
-from app import errors, metrics, model_store, security
+from app import errors, json_answer, metrics, model_store, security
 from app.api import api
 from app.settings import Settings
 from app.web import web
 from pipeline.passwords import forest
+from pipeline.passwords.features import compiled
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    json_answer.init_app(app)
     app.logger.setLevel(getattr(logging, settings.log_level, logging.INFO))
     errors.init_app(app)
     security.init_app(app)
@@ -41,9 +43,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web)
     for name, problem in model_store.get_models_of(app).problems.items():
         app.logger.warning("model %s not loaded: %s", name, problem)
-    if forest.KERNEL != "compiled":
+    missing = [
+        name
+        for name, kernel in (("forest", forest.KERNEL), ("features", compiled.KERNEL))
+        if kernel != "compiled"
+    ]
+    if missing:
         app.logger.warning(
-            "the password forest's kernel is not built (python scripts/build_kernel.py): "
-            "one-password predictions take the numpy path, which is slower under load"
+            "the password model's %s kernel is not built (python scripts/build_kernel.py): "
+            "one-password predictions take the slower path, the same numbers slower under load",
+            " and ".join(missing),
         )
     return app

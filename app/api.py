@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app import inputs, service
 from app.errors import BadInputError
+from app.json_answer import json_answer
 from app.model_store import get_models
 from app.openapi import spec
 
@@ -26,7 +27,7 @@ def _settings() -> Any:
 @api.post("/predict")
 def predict():
     """One password (``{"password": ...}``) or a batch (``{"passwords": [...]}``)."""
-    body = request.get_json(silent=True)
+    body = inputs.json_body(request)
     if body is None:
         raise BadInputError("the body must be JSON (Content-Type: application/json), UTF-8 encoded")
     if not isinstance(body, dict) or ("password" in body) == ("passwords" in body):
@@ -35,11 +36,11 @@ def predict():
     if "password" in body:
         password = inputs.check_password(body["password"], '"password"', limit)
         (assessed,) = service.assess([password])
-        return jsonify({**assessed, "model_version": service.password_version()})
+        return json_answer({**assessed, "model_version": service.password_version()})
     batch = inputs.check_batch(body["passwords"], _settings().max_batch)
     checked = [inputs.check_password(p, f'"passwords"[{i}]', limit) for i, p in enumerate(batch)]
     predictions = service.assess(checked)
-    return jsonify({"predictions": predictions, "model_version": service.password_version()})
+    return json_answer({"predictions": predictions, "model_version": service.password_version()})
 
 
 @api.get("/explain")

@@ -35,6 +35,7 @@ import gevent.local
 import gevent.socket
 from gunicorn import util
 from gunicorn.http import errors
+from gunicorn.http.body import LengthReader
 from gunicorn.workers.ggevent import GeventWorker
 
 REASONS = {
@@ -181,6 +182,14 @@ class _DeadlineBody:
         return getattr(self._body, name)
 
 
+def _arrived(body: Any, unreader: Any) -> bool:
+    """Whether a body of known length is already in memory, read with its headers (the usual
+    small request): reading it cannot wait on the client, so it needs no deadline.
+    """
+    reader = getattr(body, "reader", None)
+    return isinstance(reader, LengthReader) and unreader.buf.getbuffer().nbytes >= reader.length
+
+
 class ServiceWorker(GeventWorker):
     """gevent's worker with the read deadlines and JSON errors above (gunicorn ``worker_class``
     ``app.worker.ServiceWorker``).
@@ -214,7 +223,7 @@ class ServiceWorker(GeventWorker):
         """One request, its body read under the ``timeout`` deadline."""
         self._conn.unreader = req.unreader
         body = req.body
-        if body is not None:
+        if body is not None and not _arrived(body, req.unreader):
             req.body = _DeadlineBody(body, sock, time.monotonic() + self.cfg.timeout)
         try:
             return super().handle_request(listener_name, req, sock, addr)

@@ -12,7 +12,7 @@ pipeline.passwords train`` runs on them in a folder of its own. Each model's est
 scored on one fixed evaluation set, the test split of ``RUN_DIR`` (never in any fit: the split is
 by the password's hash), with each row weighted as sampled so the numbers stand for the whole
 list; beside it the train stage's own numbers on the tuning half of the external leak (the
-held-out half is not looked at), its wall time and peak memory.
+held-out half is not looked at), its wall time, peak memory and the artifact's size.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def one_point(
     wall, peak = run_measured(
         [sys.executable, "-m", "pipeline.passwords", "train"], env, folder / "train.log"
     )
-    model = PasswordModel.load(production_dir(folder / "models", NAME))
+    model_dir = production_dir(folder / "models", NAME)
+    model = PasswordModel.load(model_dir)
     test = frame[frame["split"] == "test"]
     estimate = model.estimate(test["password"].tolist())
     true, weight = test["frequency"].to_numpy(), test["weight"].to_numpy()
@@ -106,9 +107,10 @@ def one_point(
         "fit_rows": int((kept["split"] != "test").sum()),
         "train_wall_seconds": round(wall, 1),
         "train_peak_rss_mb": round(peak),
-        "boosting_rounds": json.loads(
-            (production_dir(folder / "models", NAME) / "metadata.json").read_text()
-        )["boosting_rounds"],
+        "boosting_rounds": json.loads((model_dir / "metadata.json").read_text())["boosting_rounds"],
+        "artifact_mb": round(
+            sum(f.stat().st_size for f in model_dir.rglob("*") if f.is_file()) / 1e6, 1
+        ),
         "fixed_test_rows": len(test),
         "fixed_test_weighted_rmsle": weighted_rmsle(estimate, true, weight),
         "fixed_test_rmsle": weighted_rmsle(estimate, true, np.ones(len(true))),
@@ -143,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'per_count':>9} {'kept':>10} {'train s':>8} {'peak MB':>8} {'rounds':>6} "
-        f"{'wRMSLE':>7} {'RMSLE':>7} {'Spearman':>8}  external tuning half (Spearman, AUC)"
+        f"{'wRMSLE':>7} {'RMSLE':>7} {'Spearman':>8} {'MB':>6}  external tuning half (Spearman, "
+        "AUC)"
     )
     for p in points:
         ext = "; ".join(
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{p['per_count']:>9,} {p['kept_rows']:>10,} {p['train_wall_seconds']:>8.0f} "
             f"{p['train_peak_rss_mb']:>8,} {p['boosting_rounds']:>6} "
             f"{p['fixed_test_weighted_rmsle']:>7.4f} {p['fixed_test_rmsle']:>7.4f} "
-            f"{p['fixed_test_spearman']:>8.4f}  {ext}"
+            f"{p['fixed_test_spearman']:>8.4f} {p['artifact_mb']:>6.1f}  {ext}"
         )
     out = args.work / "sample_curve.json"
     out.write_text(json.dumps(points, indent=2) + "\n")

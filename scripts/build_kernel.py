@@ -1,10 +1,12 @@
-"""Compile the forest's one-row kernel (``pipeline/passwords/forest_kernel.pyx``) in place.
+"""Compile the password model's one-row kernels in place: the forest's
+(``pipeline/passwords/forest_kernel.pyx``) and the features' (``features_kernel.pyx`` beside it,
+with the ``features_kernel_*.pxi`` it includes).
 
-Usage: python scripts/build_kernel.py [--force]   (from anywhere; builds next to the source)
+Usage: python scripts/build_kernel.py [--force]   (from anywhere; builds next to the sources)
 
-A no-op when the built module is newer than its source. Needs Cython (in Pipfile) and a C
-compiler with Python's headers (Debian: gcc and python3-dev; the python:3.11 image has both).
-Without the built module the service predicts through the numpy path: the same numbers, slower
+A no-op for a built module newer than its source. Needs Cython (in Pipfile) and a C compiler
+with Python's headers (Debian: gcc and python3-dev; the python:3.11 image has both). Without the
+built modules the service predicts through the numpy and Python paths: the same numbers, slower
 under load (docs/service.md). The package list is given, not discovered: the
 repository is not a distribution, and setuptools would refuse its several top-level folders.
 """
@@ -17,7 +19,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = "pipeline/passwords/forest_kernel.pyx"
+KERNELS = {  # module: source
+    "pipeline.passwords.forest_kernel": "pipeline/passwords/forest_kernel.pyx",
+    "pipeline.passwords.features_kernel": "pipeline/passwords/features_kernel.pyx",
+}
 
 
 def main() -> int:
@@ -33,13 +38,13 @@ def main() -> int:
         return 1
     os.chdir(ROOT)
     force = "--force" in sys.argv[1:]
-    extension = Extension("pipeline.passwords.forest_kernel", [SOURCE])
+    extensions = [Extension(name, [source]) for name, source in KERNELS.items()]
     with tempfile.TemporaryDirectory(prefix="build-kernel-") as temp:
         setup(
             name="forest-kernel",
             packages=[],
             py_modules=[],
-            ext_modules=cythonize([extension], quiet=True, force=force),
+            ext_modules=cythonize(extensions, quiet=True, force=force),
             script_args=[
                 "--quiet",
                 "build_ext",

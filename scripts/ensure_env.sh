@@ -31,18 +31,26 @@ ensure_env() {
   build_kernel
 }
 
-# The password forest's compiled kernel, rebuilt when its source is newer. Not fatal: without it
-# the service predicts through the numpy path (same numbers, slower under load); under CI the tests
-# fail without it.
+# The password model's compiled kernels (its forest's and its features'), rebuilt when a source (a
+# .pyx or a .pxi it includes) is newer than its module. Not fatal: without them the service predicts
+# through the numpy and Python paths (same numbers, slower under load); under CI the tests fail
+# without them.
 build_kernel() {
-  local src=pipeline/passwords/forest_kernel.pyx built
-  built=$(compgen -G "pipeline/passwords/forest_kernel.*.so" | head -n 1 || true)
-  if [[ -n "$built" && "$built" -nt "$src" ]]; then
+  local name src built stale=0
+  for name in forest_kernel features_kernel; do
+    built=$(compgen -G "pipeline/passwords/$name.*.so" | head -n 1 || true)
+    for src in pipeline/passwords/"$name".pyx pipeline/passwords/"$name"_*.pxi; do
+      if [[ -e "$src" && (-z "$built" || ! "$built" -nt "$src") ]]; then
+        stale=1
+      fi
+    done
+  done
+  if ((stale == 0)); then
     return 0
   fi
-  echo "==> compiling the forest kernel (scripts/build_kernel.py)" >&2
+  echo "==> compiling the password model's kernels (scripts/build_kernel.py)" >&2
   if ! python scripts/build_kernel.py >&2; then
-    echo "warning: the forest kernel did not compile (it needs gcc and Python's headers);" \
-      "the service will predict through the slower numpy path" >&2
+    echo "warning: the kernels did not compile (they need gcc and Python's headers);" \
+      "the service will predict through the slower numpy and Python paths" >&2
   fi
 }

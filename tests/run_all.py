@@ -49,7 +49,7 @@ NOT_PASSED_ON = (
 
 def copy_repository(dest: Path, built_kernel: bool = False) -> Path:
     """The repository's files (tracked, and untracked but not ignored) in ``dest``, sharing the
-    built virtualenv. With ``built_kernel``, the compiled forest kernel too (when newer than its
+    built virtualenv. With ``built_kernel``, the compiled kernels too (when newer than its
     source, as ``ensure_env`` checks), which spares the copy a compile.
     """
     files = subprocess.run(
@@ -60,7 +60,7 @@ def copy_repository(dest: Path, built_kernel: bool = False) -> Path:
         check=True,
     ).stdout.split()
     if built_kernel:
-        built = ROOT.glob("pipeline/passwords/forest_kernel.*.so")
+        built = ROOT.glob("pipeline/passwords/*_kernel.*.so")
         files += [str(p.relative_to(ROOT)) for p in built]
     for name in files:
         src = ROOT / name

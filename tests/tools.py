@@ -33,3 +33,11 @@ def require_kernel() -> None:
 
     if forest.KERNEL != "compiled":
         missing("the compiled forest kernel", "python scripts/build_kernel.py")
+
+
+def require_feature_kernel() -> None:
+    """The compiled one-row feature kernel is built, or :func:`missing`."""
+    from pipeline.passwords.features import compiled
+
+    if compiled.KERNEL != "compiled":
+        missing("the compiled feature kernel", "python scripts/build_kernel.py")

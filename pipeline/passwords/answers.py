@@ -63,6 +63,13 @@ class OneAnswer:
         """The listed frequency of one hashed password, None when it is not listed."""
         raise NotImplementedError
 
+    def arrays(self) -> tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None]:
+        """What the compiled lookup reads (:mod:`pipeline.passwords.features.compiled`): the
+        exact rows' buckets and frequencies, and a compact list's ``(bits, starts, tags, counts,
+        total)`` or None. The arrays are shared, not copied.
+        """
+        raise NotImplementedError  # pragma: no cover - an interface
+
 
 class OneExact(OneAnswer):
     """:class:`ExactAnswers` through a bucket directory, values as a memoryview."""
@@ -75,6 +82,10 @@ class OneExact(OneAnswer):
         """The listed frequency of one hashed password, None when it is not listed."""
         (i,) = self.keys.find([key])
         return self.frequencies[i] if i >= 0 else None
+
+    def arrays(self) -> tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None]:
+        """See :meth:`OneAnswer.arrays`."""
+        return self.keys.arrays(), np.asarray(self.frequencies), None
 
 
 @dataclass
@@ -204,6 +215,12 @@ class OneCompact(OneAnswer):
             if tags[i] == tag:
                 return self.counts[i] * 1e6 / self.total  # the batch path's floats
         return None
+
+    def arrays(self) -> tuple[tuple[np.ndarray, np.ndarray, int], np.ndarray, tuple | None]:
+        """See :meth:`OneAnswer.arrays`."""
+        exact, frequencies, _ = self.big.arrays()
+        compact = tuple(np.asarray(a) for a in (self.starts, self.tags, self.counts))
+        return exact, frequencies, (self.answers.bits, *compact, self.total)
 
 
 Answers = ExactAnswers | CompactAnswers

@@ -58,6 +58,12 @@ def _both_ways(lines: tuple[str, ...]) -> frozenset[str]:
 _KEYBOARD = _both_ways(KEYBOARD_ROWS)
 _SEQUENCES = _both_ways((string.ascii_lowercase, string.digits))
 _FOUR_SAME = re.compile(r"(.)\1{3}")
+# what keyboard_row, repeated and sequence warn and suggest, in that order
+_PATTERNS = (
+    ("Rows of keys on the keyboard are easy to guess.", "Avoid keyboard rows."),
+    ("Repeated characters or chunks are easy to guess.", "Avoid repeats."),
+    ("Letters or numbers in sequence are easy to guess.", "Avoid sequences."),
+)
 
 
 def keyboard_row(p: str) -> bool:
@@ -130,13 +136,14 @@ def advise(
     if warning is None and words and (in_dictionary(p.lower()) or in_dictionary(words)):
         warning = "A word or a name on its own is easy to guess."
         suggestions.append("Add another word or two. Uncommon words are better.")
-    patterns = (
-        (keyboard_row, "Rows of keys on the keyboard are easy to guess.", "Avoid keyboard rows."),
-        (repeated, "Repeated characters or chunks are easy to guess.", "Avoid repeats."),
-        (sequence, "Letters or numbers in sequence are easy to guess.", "Avoid sequences."),
+    windows = _windows(p.lower())  # keyboard rows and sequences look at the same windows
+    found = (
+        not _KEYBOARD.isdisjoint(windows),
+        repeated(p),
+        not _SEQUENCES.isdisjoint(windows),
     )
-    for test, warn, suggest in patterns:
-        if test(p):
+    for hit, (warn, suggest) in zip(found, _PATTERNS, strict=True):
+        if hit:
             warning = warning or warn
             suggestions.append(suggest)
     if len(p) < MIN_LENGTH:

@@ -185,6 +185,22 @@ class _Index:
     # the compiled kernel's view of the keys: per feature its thresholds, from first_row on
     thresholds: np.ndarray  # the imaginary parts of ``keys``
     n_thresholds: np.ndarray
+    # the compiled kernel over these tables (None without it), made once: a call then converts
+    # only its row
+    kernel: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if _kernel is not None and self.kernel is None:
+            self.kernel = _kernel.OneRow(
+                self.thresholds,
+                self.first_row,
+                self.n_thresholds,
+                self.nan_row,
+                self.table,
+                self.leaf_before,
+                self.leaf_value,
+                self.baseline,
+            )
 
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:
@@ -261,19 +277,9 @@ class _Index:
         """:meth:`predict_rows` for one row given as a list: by the compiled kernel when it is
         built (:mod:`pipeline.passwords.forest_kernel`), else by :meth:`predict_one_numpy`.
         """
-        if _kernel is None:
+        if self.kernel is None:
             return self.predict_one_numpy(values)
-        return _kernel.predict_one(
-            values if type(values) is list else list(values),
-            self.thresholds,
-            self.first_row,
-            self.n_thresholds,
-            self.nan_row,
-            self.table,
-            self.leaf_before,
-            self.leaf_value,
-            self.baseline,
-        )
+        return self.kernel.predict(values if type(values) is list else list(values))
 
     def predict_one_numpy(self, values: Sequence[float]) -> float:
         """:meth:`predict_rows` for one row given as a list, in as few numpy calls as it takes.

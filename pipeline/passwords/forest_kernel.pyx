@@ -21,6 +21,51 @@ cdef extern from *:
     int __builtin_ctzll(unsigned long long) nogil
 
 
+cdef class OneRow:
+    """The tables of :func:`predict_one`, held: a call then only converts its row. Acquiring the
+    eight arrays' buffers is most of the work of a call that takes them as arguments.
+    """
+
+    cdef const double[::1] thresholds
+    cdef const Py_ssize_t[::1] first_row
+    cdef const Py_ssize_t[::1] n_thresholds
+    cdef const Py_ssize_t[::1] nan_row
+    cdef const uint64_t[:, ::1] table
+    cdef const Py_ssize_t[::1] leaf_before
+    cdef const double[::1] leaf_value
+    cdef double baseline
+
+    def __init__(
+        self,
+        const double[::1] thresholds,
+        const Py_ssize_t[::1] first_row,
+        const Py_ssize_t[::1] n_thresholds,
+        const Py_ssize_t[::1] nan_row,
+        const uint64_t[:, ::1] table,
+        const Py_ssize_t[::1] leaf_before,
+        const double[::1] leaf_value,
+        double baseline,
+    ):
+        """The arguments of :func:`predict_one` after ``values``."""
+        self.thresholds, self.first_row, self.n_thresholds = thresholds, first_row, n_thresholds
+        self.nan_row, self.table, self.leaf_before = nan_row, table, leaf_before
+        self.leaf_value, self.baseline = leaf_value, baseline
+
+    def predict(self, list values) -> float:
+        """:func:`predict_one` of ``values`` over the held tables."""
+        return _predict(
+            values,
+            self.thresholds,
+            self.first_row,
+            self.n_thresholds,
+            self.nan_row,
+            self.table,
+            self.leaf_before,
+            self.leaf_value,
+            self.baseline,
+        )
+
+
 def predict_one(
     list values,
     const double[::1] thresholds,
@@ -39,6 +84,23 @@ def predict_one(
     that a value above ``k`` of them sends right; ``nan_row[f]`` is the row for NaN. Tree ``t``'s
     leaves follow ``leaf_before[t]`` in ``leaf_value`` (the baseline already in the first tree's).
     """
+    return _predict(
+        values, thresholds, first_row, n_thresholds, nan_row, table, leaf_before, leaf_value,
+        baseline,
+    )
+
+
+cdef double _predict(
+    list values,
+    const double[::1] thresholds,
+    const Py_ssize_t[::1] first_row,
+    const Py_ssize_t[::1] n_thresholds,
+    const Py_ssize_t[::1] nan_row,
+    const uint64_t[:, ::1] table,
+    const Py_ssize_t[::1] leaf_before,
+    const double[::1] leaf_value,
+    double baseline,
+) except? -1.0:
     cdef Py_ssize_t n_features = first_row.shape[0], n_trees = leaf_before.shape[0]
     cdef Py_ssize_t f, t, lo, hi, mid, row
     cdef double x, total = 0.0, value

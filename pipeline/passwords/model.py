@@ -188,15 +188,16 @@ class PasswordModel:
         """One password, the service's case: the same value as a batch of one, sooner."""
         assert self.forest is not None
         tables = self.serving_tables()
-        frequency = tables.frequency(feat.hash64(password))
+        frequency = tables.listed(password)
         if frequency is not None:
             return frequency
-        x = feat.features_one(password, tables)
+        log_estimate = self.forest.predict_one(feat.features_one(password, tables))
+        if self.tail is not None:  # the served model's case: a level decided by the estimate
+            return self.tail.frequency_of_log(log_estimate, len(password))
         # np.expm1 on a scalar gives the batch path's floats (checked on 1e6 values); the clamp
         # is the batch path's np.maximum(f, 0.0): NaN stays NaN, -0.0 and below become 0.0
-        frequency = float(np.expm1(self.forest.predict_one(x)))
-        estimate = frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
-        return estimate if self.tail is None else self.tail.frequency(estimate, len(password))
+        frequency = float(np.expm1(log_estimate))
+        return frequency if frequency > 0.0 or math.isnan(frequency) else 0.0
 
     def knowing(
         self, answers: Answers, tail: Tail | None, ranks: RankTable | None = None
@@ -228,7 +229,7 @@ class PasswordModel:
         ranks = self.ranks
 
         def listed_rank(s: str) -> float | None:
-            found = tables.frequency(feat.hash64(s))
+            found = tables.listed(s)
             return None if found is None or ranks is None else ranks.guesses(found)
 
         return advise(password, band, listed_rank, tables.dictionaries.is_word)

@@ -1,10 +1,11 @@
 """Read password frequency lists into one table, keeping every line that does not parse.
 
-Two formats are accepted: RockYou's ``count password`` lines (plain, ``.gz`` or ``.tar.gz``) and a
-CSV with ``Password,Times`` columns (the Kaggle competitions' format, ``Times`` being the frequency
-per million). A password is any string, spaces and the empty string included, so parsing never
-strips or splits the password itself. Lines that fail are returned with a reason and a masked
-preview, because a bad line is still a leaked password and must not be printed in clear.
+Two formats are accepted: RockYou's ``count password`` lines (plain, ``.gz`` or ``.tar.gz``,
+streamed by :mod:`.listing` with the line grammar below) and a CSV with ``Password,Times``
+columns (the Kaggle competitions' format, ``Times`` being the frequency per million, read here).
+A password is any string, spaces and the empty string included, so parsing never strips or
+splits the password itself. Lines that fail are returned with a reason and a masked preview,
+because a bad line is still a leaked password and must not be printed in clear.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.data.sources import ROCKYOU_TOTAL
 from pipeline.errors import PipelineError
 
 
@@ -76,34 +76,6 @@ def strip_newline(raw: bytes) -> bytes:
     if raw.endswith(b"\r\n"):
         return raw[:-2]
     return raw[:-1] if raw.endswith(b"\n") else raw
-
-
-def parse_count_lines(lines: Iterable[bytes], total: int = ROCKYOU_TOTAL) -> Parsed:
-    """Parse RockYou ``count password`` lines: leading blanks, the count, one space, the password.
-
-    ``total`` turns a count into a frequency per million. A bare count with nothing after it is the
-    empty password, a real row of the leak.
-    """
-    passwords: list[str] = []
-    counts: list[float] = []
-    bad: list[BadLine] = []
-    n_lines = 0
-    for n_lines, raw in enumerate(lines, start=1):
-        body = strip_newline(raw)
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(BadLine(n_lines, "not valid UTF-8", mask(body.decode("utf-8", "replace"))))
-            continue
-        match = COUNT_LINE.fullmatch(text)
-        if match is None:
-            reason = "blank line" if not text.strip() else "no count before the password"
-            bad.append(BadLine(n_lines, reason, mask(text)))
-            continue
-        counts.append(float(match.group(1)))
-        passwords.append(match.group(2) or "")
-    freqs = [c * 1e6 / total for c in counts]
-    return Parsed(_frame(passwords, counts, freqs), n_lines, "rockyou-counts", bad)
 
 
 def parse_frequency_csv(text_lines: Iterable[str]) -> Parsed:
@@ -187,11 +159,9 @@ def open_lines(path: Path) -> tuple[bytes, Iterator[bytes], Callable[[], float]]
     return first, lines(), lambda: raw.tell() / size
 
 
-def read_password_file(path: Path) -> Parsed:
-    """Read either format whole; a CSV is recognised by its ``.csv`` name or its header line."""
-    first, rest, _ = open_lines(path)
-    is_csv = ".csv" in path.name.lower() or first.lower().startswith(b"password,")
-    if is_csv:  # a CSV row may span lines (a quoted newline), so the csv module reads it whole
-        text = b"".join(rest).decode("utf-8", errors="surrogateescape")
-        return parse_frequency_csv(io.StringIO(text, newline=""))
-    return parse_count_lines(rest)
+def read_frequency_csv(lines: Iterable[bytes]) -> Parsed:
+    """Parse a ``Password,Times`` CSV given as raw lines. A row may span lines (a quoted newline),
+    so the csv module reads the text whole; such lists are small by nature.
+    """
+    text = b"".join(lines).decode("utf-8", errors="surrogateescape")
+    return parse_frequency_csv(io.StringIO(text, newline=""))

@@ -17,6 +17,7 @@ levels are fractions of ``m``, below the list's end whatever it is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +71,23 @@ class Tail:
             return self.rarest
         random_like = estimate < self.demote_below and length >= self.demote_min_length
         return (self.low if random_like else self.middle) * self.rarest
+
+    def frequency_of_log(self, log_estimate: float, length: int) -> float:
+        """:meth:`frequency` of the estimate ``max(np.expm1(log_estimate), 0)`` (the regressor
+        predicts ``log1p``), the batch path's estimate, for one string.
+
+        Only the estimate's side of each threshold matters here. ``math.expm1`` and numpy's
+        (vectorized on some CPUs) differ by a few units in the last place, so ``math.expm1``
+        decides wherever it is not within a billionth of a threshold, and numpy's value decides
+        there: one numpy call on a scalar cost more than the rest of this under load
+        (benchmarks/RESULTS.md). A test checks the two ways agree at and around the thresholds.
+        """
+        try:
+            estimate = math.expm1(log_estimate)
+        except OverflowError:
+            estimate = math.inf
+        for threshold in (self.promote_above, self.demote_below):
+            if abs(estimate - threshold) <= max(abs(threshold) * 1e-9, 1e-300):
+                estimate = float(np.expm1(log_estimate))
+                break
+        return self.frequency(estimate if estimate > 0.0 or math.isnan(estimate) else 0.0, length)

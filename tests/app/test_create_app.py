@@ -9,24 +9,36 @@ import pytest
 
 from app import create_app
 from pipeline.passwords import forest
-from tests.tools import require_kernel
+from pipeline.passwords.features import compiled
+from tests.tools import require_feature_kernel, require_kernel
 
 KERNEL_WARNING = "kernel is not built (python scripts/build_kernel.py)"
 
 
-def test_a_missing_forest_kernel_is_logged_with_the_fix(
-    models_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "slower", "named"),
+    [(forest, "numpy", "forest"), (compiled, "python", "features")],
+)
+def test_a_missing_kernel_is_logged_with_the_fix(
+    models_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    module,
+    slower: str,
+    named: str,
 ) -> None:
-    monkeypatch.setattr(forest, "KERNEL", "numpy")
+    monkeypatch.setattr(module, "KERNEL", slower)
     with caplog.at_level(logging.WARNING):
         create_app({"models_dir": models_dir})
-    assert any(KERNEL_WARNING in r.getMessage() for r in caplog.records)
+    (warning,) = [r.getMessage() for r in caplog.records if KERNEL_WARNING in r.getMessage()]
+    assert named in warning.split(" kernel ")[0]
 
 
-def test_a_built_forest_kernel_is_not_warned_about(
+def test_built_kernels_are_not_warned_about(
     models_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     require_kernel()
+    require_feature_kernel()
     with caplog.at_level(logging.WARNING):
         create_app({"models_dir": models_dir})
     assert not any(KERNEL_WARNING in r.getMessage() for r in caplog.records)

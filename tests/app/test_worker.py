@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 from gunicorn.http import errors
+from gunicorn.http.body import Body, ChunkedReader, LengthReader
+from gunicorn.http.unreader import Unreader
 
-from app.worker import RequestTimeout, error_messages, json_error, status_of
+from app.worker import RequestTimeout, _arrived, error_messages, json_error, status_of
 from benchmarks.resilience import SlowClients, answer_times, kill_a_worker, worker_pids
 from tests.live import Server, start_image_command
 
@@ -62,6 +64,15 @@ def test_statuses_follow_gunicorns_choices() -> None:
     assert status_of(errors.InvalidResponseHeader("x")) == 500
     assert status_of(RequestTimeout("headers")) == 408
     assert status_of(ValueError("a bug")) == 500
+
+
+def test_only_a_body_wholly_in_memory_goes_without_a_deadline() -> None:
+    unreader = Unreader()
+    unreader.unread(b'{"password":"x"}')
+    assert _arrived(Body(LengthReader(unreader, 16)), unreader)
+    assert _arrived(Body(LengthReader(unreader, 0)), unreader)
+    assert not _arrived(Body(LengthReader(unreader, 17)), unreader)  # a byte is still to come
+    assert not _arrived(Body(ChunkedReader(None, unreader)), unreader)  # no known length
 
 
 def test_json_error_is_a_whole_http_answer_that_closes() -> None:

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from pipeline.passwords.features import compiled, families, markov, shape, transforms
 from pipeline.passwords.features import dictionaries as ranks
-from pipeline.passwords.features import families, markov, shape, transforms
 from pipeline.passwords.features.base import MISSING
 from pipeline.passwords.features.dictionaries import (
     DICTIONARIES,
@@ -51,6 +51,7 @@ __all__ = [
     "dictionary_features",
     "feature_names",
     "features_one",
+    "features_python",
     "fit_markovs",
     "hash64",
     "hash_all",
@@ -104,8 +105,16 @@ def features_one(p: str, tables: ServingTables) -> list[float]:
 
     The same values (a test compares them on thousands of strings), for one unknown string with
     bucketed lookups, each distinct string hashed once, returned as the list that
-    :meth:`FlatForest.predict_one` takes.
+    :meth:`FlatForest.predict_one` takes. The compiled kernel computes them when it is built and
+    takes the string (:mod:`.compiled`).
     """
+    if tables.kernel is not None and compiled.takes(p):
+        return tables.kernel.features(p.encode("ascii"))
+    return features_python(p, tables)
+
+
+def features_python(p: str, tables: ServingTables) -> list[float]:
+    """:func:`features_one` by the families' Python forms (any string; no kernel needed)."""
     hashes = Hashes()
     return (
         shape.one(p)

@@ -14,8 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from pipeline.passwords.features import compiled
 from pipeline.passwords.features.base import MISSING
 from pipeline.passwords.features.hashing import (
+    ENCODING,
     HashBuckets,
     Hashes,
     hash64,
@@ -97,15 +99,20 @@ class DictionaryLookup:
     def __init__(self, dictionaries: Dictionaries) -> None:
         self.keys = HashBuckets(dictionaries.keys)
         self.ranks = python_view(dictionaries.ranks.reshape(-1), np.int32)  # row-major
+        # per key: in a list of words or names (1.0) or only in others (0.0), for the feedback
+        columns = [d for d, name in enumerate(DICTIONARIES) if name in WORD_LISTS]
+        words = (dictionaries.ranks.reshape(-1, len(DICTIONARIES))[:, columns] > 0).any(axis=1)
+        self._words = python_view(words, np.uint8)
+        self._compiled_words = compiled.hashed_values(
+            (self.keys.arrays(), words.astype(np.float64), None)
+        )
 
     def is_word(self, text: str) -> bool:
         """Whether ``text`` is in a list of words or names (not zxcvbn's list of passwords)."""
+        if self._compiled_words is not None:
+            return self._compiled_words.get(text.encode(*ENCODING)) == 1.0
         (i,) = self.keys.find([hash64(text)])
-        if i < 0:
-            return False
-        width = len(DICTIONARIES)
-        ranks = self.ranks[i * width : (i + 1) * width].tolist()
-        return any(r for name, r in zip(DICTIONARIES, ranks, strict=True) if name in WORD_LISTS)
+        return i >= 0 and self._words[i] == 1
 
 
 def batch(passwords: Sequence[str], dictionaries: Dictionaries) -> np.ndarray:

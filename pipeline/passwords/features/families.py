@@ -48,7 +48,7 @@ class FamilyLookup:
         self.views = {
             view: (
                 HashBuckets(index.keys),
-                python_view(index.n, np.int64),
+                python_view(index.n, index.n.dtype),  # ints of the stored width: no copy
                 python_view(np.log1p(np.maximum(index.total, 0).astype(np.float64)), np.float64),
             )
             for view, index in known.prefixes.items()

@@ -15,6 +15,7 @@ import numpy as np
 
 _BLAKE2B_8 = hashlib.blake2b(digest_size=8)
 _SIGN = 1 << 63  # signed 64-bit key + _SIGN: the same order, as an unsigned number
+ENCODING = ("utf-8", "surrogatepass")  # the bytes a string is hashed as (lone surrogates too)
 
 
 def hash64(text: str) -> int:
@@ -23,7 +24,7 @@ def hash64(text: str) -> int:
     A ready hasher is copied rather than made anew: one served password hashes ~20 strings.
     """
     hasher = _BLAKE2B_8.copy()
-    hasher.update(text.encode("utf-8", "surrogatepass"))
+    hasher.update(text.encode(*ENCODING))
     return int.from_bytes(hasher.digest(), "little", signed=True)
 
 
@@ -76,6 +77,12 @@ class HashBuckets:
         starts = np.searchsorted(top, np.arange((1 << self.bits) + 1, dtype=np.uint64))
         self._keys = python_view(keys, np.int64)
         self._starts = python_view(starts, np.int32 if len(keys) < 2**31 else np.int64)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The sorted keys, the directory (as int64) and the shift of the top bits: what a
+        compiled lookup reads (:mod:`pipeline.passwords.features.compiled`). The keys are shared.
+        """
+        return np.asarray(self._keys), np.asarray(self._starts).astype(np.int64), self._shift
 
     def find(self, hashes: list[int]) -> list[int]:
         """Position of each hash among the keys, -1 where absent."""

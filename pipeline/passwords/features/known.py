@@ -60,8 +60,8 @@ class PrefixIndex:
         order = np.argsort(keys)
         return cls(
             keys[order],
-            np.fromiter(n.values(), dtype=np.int64, count=len(n))[order],
-            np.fromiter(total.values(), dtype=np.int64, count=len(n))[order],
+            _narrow(np.fromiter(n.values(), dtype=np.int64, count=len(n))[order]),
+            _narrow(np.fromiter(total.values(), dtype=np.int64, count=len(n))[order]),
         )
 
     def lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +69,19 @@ class PrefixIndex:
         if len(self.keys) == 0:
             return np.zeros(len(hashes), dtype=np.int64), np.zeros(len(hashes), dtype=np.int64)
         pos, found = sorted_lookup(self.keys, hashes)
-        return np.where(found, self.n[pos], 0), np.where(found, self.total[pos], 0)
+        n = np.where(found, self.n[pos], 0).astype(np.int64)
+        return n, np.where(found, self.total[pos], 0).astype(np.int64)
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Non-negative counts in the smallest unsigned type that holds them: the index of a big
+    list's sample has millions of prefixes, and its sizes and sums are small integers, so the
+    saved model is a third smaller; lookups widen them back to int64.
+    """
+    top = int(values.max()) if len(values) else 0
+    if values.min(initial=0) < 0:
+        return values
+    return values.astype(np.min_scalar_type(top))
 
 
 def _say_prefixes(log: Callable[[str], None], view: str, done: int, total: int) -> None:

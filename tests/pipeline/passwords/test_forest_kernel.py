@@ -1,9 +1,11 @@
 """The compiled one-row forest kernel: same floats as the numpy path and scikit-learn, clear
-errors, and the build commands of the image and of Heroku work from the files they copy.
+errors, and the build commands of the image and of Heroku build both kernels (this one and the
+features', tests/pipeline/passwords/features/test_compiled.py) from the files they copy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -97,32 +99,49 @@ def test_kernel_of_a_forest_without_trees_gives_the_baseline(kernel) -> None:
     assert empty.index().predict_one_numpy([1.0, math.nan, 2.0]) == 0.75
 
 
-def built_module(folder: Path) -> Path:
-    (found,) = (folder / "pipeline" / "passwords").glob("forest_kernel.*.so")
+KERNELS = ("forest_kernel", "features_kernel")
+SOURCES = [f"pipeline/passwords/{name}.pyx" for name in KERNELS]
+# what the features kernel includes (Cython ``include``): built from the same copied files
+INCLUDES = sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "pipeline" / "passwords").glob("*_kernel_*.pxi")
+)
+
+
+def built_modules(folder: Path) -> list[Path]:
+    """Each kernel's built module in ``folder``, in :data:`KERNELS` order."""
+    found = []
+    for name in KERNELS:
+        (module,) = (folder / "pipeline" / "passwords").glob(f"{name}.*.so")
+        found.append(module)
     return found
 
 
-LOAD_AND_PREDICT = """
+LOAD_AND_RUN = """
 import importlib.util, sys
 import numpy as np
-spec = importlib.util.spec_from_file_location("pipeline.passwords.forest_kernel", sys.argv[1])
-kernel = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(kernel)
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(f"pipeline.passwords.{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+forest = load("forest_kernel", sys.argv[1])
 none = np.zeros(0, dtype=np.intp)
 table = np.zeros((0, 0), dtype=np.uint64)
-print(kernel.predict_one([], np.zeros(0), none, none, none, table, none, np.zeros(0), 0.5))
+print(forest.predict_one([], np.zeros(0), none, none, none, table, none, np.zeros(0), 0.5))
+print(load("features_kernel", sys.argv[2]).hash64(b"abc"))
 """
 
 
-def check_loads(module: Path) -> None:
-    """The built file imports and predicts (in a fresh interpreter, not this one's module)."""
+def check_loads(modules: list[Path]) -> None:
+    """The built files import and compute (in a fresh interpreter, not this one's modules)."""
     out = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_PREDICT, str(module)],
+        [sys.executable, "-c", LOAD_AND_RUN, *map(str, modules)],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert out.stdout.strip() == "0.5"
+    digest = hashlib.blake2b(b"abc", digest_size=8).digest()
+    assert out.stdout.split() == ["0.5", str(int.from_bytes(digest, "little", signed=True))]
 
 
 def env_with_python() -> dict[str, str]:
@@ -164,20 +183,18 @@ def test_image_kernel_stage_builds_a_module_the_final_stage_copies(tmp_path: Pat
     for run in runs:
         if not run.startswith("pip install"):
             subprocess.run(run, shell=True, cwd=tmp_path, env=env_with_python(), check=True)
-    module = built_module(tmp_path)
+    assert sorted(source for source, _ in copies if source.endswith(".pyx")) == sorted(SOURCES)
+    assert sorted(source for source, _ in copies if source.endswith(".pxi")) == INCLUDES
+    modules = built_modules(tmp_path)
     (source,) = re.findall(r"^COPY --from=kernel (\S+) ", (ROOT / "Dockerfile").read_text(), re.M)
-    assert module.match(str(Path(source).relative_to(workdir)))
-    check_loads(module)
+    assert all(m.match(str(Path(source).relative_to(workdir))) for m in modules)
+    check_loads(modules)
 
 
 @pytest.mark.slow
 def test_heroku_hook_builds_the_kernel(tmp_path: Path) -> None:
-    for name in (
-        "bin/post_compile",
-        "scripts/build_kernel.py",
-        "pipeline/passwords/forest_kernel.pyx",
-    ):
+    for name in ("bin/post_compile", "scripts/build_kernel.py", *SOURCES, *INCLUDES):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, tmp_path / name)
     subprocess.run(["bin/post_compile"], cwd=tmp_path, env=env_with_python(), check=True)
-    check_loads(built_module(tmp_path))
+    check_loads(built_modules(tmp_path))

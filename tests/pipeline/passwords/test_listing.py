@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import tarfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from pipeline.data.sources import ROCKYOU_TOTAL
 from pipeline.passwords.features import hash64
 from pipeline.passwords.listing import read_listing, scan_count_lines
 
@@ -62,3 +66,69 @@ def test_a_tar_gz_is_streamed_with_its_progress(tmp_path: Path) -> None:
     assert len(listing.hashes) == len(ROWS)
     np.testing.assert_allclose(listing.frequencies[:2], [100e6 / 32_603_388, 99e6 / 32_603_388])
     assert seen == []  # fewer lines than a progress step
+
+
+def test_count_lines_keep_every_character_of_the_password() -> None:
+    listing = scan_count_lines(
+        [
+            b" 290729 123456\n",
+            b"     24 !QAZzaq1       \n",  # trailing spaces belong to the password
+            b"     30  leading space\n",  # so does a second space after the count
+            b"\t 25 tab\tinside\n",
+            b"     23 \n",  # the empty password
+            b"     23 caf\xc3\xa9\r\n",  # CRLF files: \r\n is the line end
+            b"     23 last-line-without-newline",
+        ],
+        per_count=100,
+    )
+    assert listing.bad_lines == [] and listing.n_bad == 0
+    assert listing.kept["password"].tolist() == [
+        "123456",
+        "!QAZzaq1       ",
+        " leading space",
+        "tab\tinside",
+        "",
+        "café",
+        "last-line-without-newline",
+    ]
+    assert listing.kept["count"].tolist()[:2] == [290729, 24]
+    assert listing.kept["frequency"].iloc[0] == pytest.approx(290729 * 1e6 / ROCKYOU_TOTAL)
+    assert listing.hashes[4] == hash64("") and listing.hashes[5] == hash64("café")
+
+
+def test_bare_count_is_the_empty_password() -> None:
+    listing = scan_count_lines([b"   100\n"], per_count=10)
+    assert listing.kept["password"].tolist() == [""]
+    assert listing.hashes.tolist() == [hash64("")]
+
+
+def test_bad_lines_carry_their_line_and_reason_and_are_masked() -> None:
+    listing = scan_count_lines(
+        [b"   10 ok\n", b"secretword\n", b"\n", b"   -5 negative\n", b"  12 bad\xff\xfe\n"],
+        per_count=10,
+    )
+    assert listing.kept["password"].tolist() == ["ok"]
+    assert listing.n_lines == 5
+    reasons = {b.line_no: b.reason for b in listing.bad_lines}
+    assert reasons == {
+        2: "no count before the password",
+        3: "blank line",
+        4: "no count before the password",
+        5: "not valid UTF-8",
+    }
+    previews = " ".join(b.preview for b in listing.bad_lines)
+    assert "secretword" not in previews and "negative" not in previews and "bad" not in previews
+
+
+def test_reads_plain_gzip_and_tar_gz(tmp_path: Path) -> None:
+    body = b"   50 alpha\n   40 beta gamma\n"
+    (tmp_path / "list.txt").write_bytes(body)
+    (tmp_path / "list.txt.gz").write_bytes(gzip.compress(body))
+    with tarfile.open(tmp_path / "list.txt.tar.gz", "w:gz") as tar:
+        info = tarfile.TarInfo("rockyou-withcount.txt")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    for name in ("list.txt", "list.txt.gz", "list.txt.tar.gz"):
+        listing = read_listing(tmp_path / name, per_count=10)
+        assert listing.kept["password"].tolist() == ["alpha", "beta gamma"], name
+        assert listing.counts is not None and listing.counts.tolist() == [50, 40], name
