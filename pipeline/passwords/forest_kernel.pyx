@@ -22,8 +22,13 @@ cdef extern from *:
 
 
 cdef class OneRow:
-    """The tables of :func:`predict_one`, held: a call then only converts its row. Acquiring the
-    eight arrays' buffers is most of the work of a call that takes them as arguments.
+    """The forest's tables, held: a call then only converts its row. Acquiring the eight arrays'
+    buffers is most of the work of a call that takes them as arguments.
+
+    ``thresholds[first_row[f]:][:n_thresholds[f]]`` are feature ``f``'s split thresholds in
+    ascending order, and ``table`` row ``first_row[f] + k`` is the AND of the masks of its nodes
+    that a value above ``k`` of them sends right; ``nan_row[f]`` is the row for NaN. Tree ``t``'s
+    leaves follow ``leaf_before[t]`` in ``leaf_value`` (the baseline already in the first tree's).
     """
 
     cdef const double[::1] thresholds
@@ -46,13 +51,13 @@ cdef class OneRow:
         const double[::1] leaf_value,
         double baseline,
     ):
-        """The arguments of :func:`predict_one` after ``values``."""
+        """The tables described above, and the baseline (what a forest of no trees predicts)."""
         self.thresholds, self.first_row, self.n_thresholds = thresholds, first_row, n_thresholds
         self.nan_row, self.table, self.leaf_before = nan_row, table, leaf_before
         self.leaf_value, self.baseline = leaf_value, baseline
 
     def predict(self, list values) -> float:
-        """:func:`predict_one` of ``values`` over the held tables."""
+        """The raw prediction for one row of features given as a list of numbers."""
         return _predict(
             values,
             self.thresholds,
@@ -64,30 +69,6 @@ cdef class OneRow:
             self.leaf_value,
             self.baseline,
         )
-
-
-def predict_one(
-    list values,
-    const double[::1] thresholds,
-    const Py_ssize_t[::1] first_row,
-    const Py_ssize_t[::1] n_thresholds,
-    const Py_ssize_t[::1] nan_row,
-    const uint64_t[:, ::1] table,
-    const Py_ssize_t[::1] leaf_before,
-    const double[::1] leaf_value,
-    double baseline,
-) -> float:
-    """The raw prediction for one row of features given as a list of numbers.
-
-    ``thresholds[first_row[f]:][:n_thresholds[f]]`` are feature ``f``'s split thresholds in
-    ascending order, and ``table`` row ``first_row[f] + k`` is the AND of the masks of its nodes
-    that a value above ``k`` of them sends right; ``nan_row[f]`` is the row for NaN. Tree ``t``'s
-    leaves follow ``leaf_before[t]`` in ``leaf_value`` (the baseline already in the first tree's).
-    """
-    return _predict(
-        values, thresholds, first_row, n_thresholds, nan_row, table, leaf_before, leaf_value,
-        baseline,
-    )
 
 
 cdef double _predict(

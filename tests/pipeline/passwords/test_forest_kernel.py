@@ -127,7 +127,7 @@ def load(name, path):
 forest = load("forest_kernel", sys.argv[1])
 none = np.zeros(0, dtype=np.intp)
 table = np.zeros((0, 0), dtype=np.uint64)
-print(forest.predict_one([], np.zeros(0), none, none, none, table, none, np.zeros(0), 0.5))
+print(forest.OneRow(np.zeros(0), none, none, none, table, none, np.zeros(0), 0.5).predict([]))
 print(load("features_kernel", sys.argv[2]).hash64(b"abc"))
 """
 
