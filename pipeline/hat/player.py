@@ -8,6 +8,7 @@ arrays, and explain/guess are one matrix-vector product followed by cheap filter
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from pipeline.hat import player_files
-from pipeline.hat.listeners import Listener, ListenerState, empty_csr
+from pipeline.hat.guess_space import GuessPlan, GuessSpace
+from pipeline.hat.listeners import Csr, Listener, ListenerState, empty_csr
 from pipeline.hat.stems import StemIndex
 from pipeline.hat.words import edit_distance_within, normalize_word
 
@@ -99,13 +101,12 @@ class HatPlayer:
         # half of the vocabulary, in private contiguous copies (half the work, some memory)
         self._clue_rows = np.flatnonzero(self.clue_ok)
         self._clue_vectors = np.ascontiguousarray(self.vectors[self._clue_rows])
-        self._guess_prior = (
+        guess_prior = (
             -s["hub_g"] * self.hub + s["freq_g"] * self.logfreq_z - s["stop_g"] * self.is_stop
         ).astype(np.float32)
-        self._guess_prior[~self.guess_ok] = -np.inf
-        self._guess_rows = np.flatnonzero(self.guess_ok)  # half the rows: half the product
-        self._guess_vectors = np.ascontiguousarray(self.vectors[self._guess_rows])
+        guess_prior[~self.guess_ok] = -np.inf
         self.by_freq = np.argsort(-self.logfreq_z, kind="stable")  # rows, most frequent first
+        self._vectors = np.asarray(self.vectors)  # an ndarray view: memmap slices cost more
         self._a_indptr = np.asarray(self.assoc.indptr)
         self._a_indices = np.asarray(self.assoc.indices)
         self._a_data = np.asarray(self.assoc.data)
@@ -115,6 +116,13 @@ class HatPlayer:
             self.inverse = empty_csr(len(self.inv_keys))
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
         self._inv = (self.inverse.indptr, self.inverse.indices, self.inverse.data)
+        self._guessing = GuessSpace(
+            self.guess_ok,
+            self._vectors,
+            guess_prior,
+            self.by_freq,
+            {"assoc": Csr(self._a_indptr, self._a_indices, self._a_data), "inverse": self.inverse},
+        )
         self._inv_index = {w: i for i, w in enumerate(self.inv_keys)}
         self.set_explanations(self.table_rows, self.table_clues)
 
@@ -134,12 +142,6 @@ class HatPlayer:
         """Scores += weight * PPMI-association row (sparse, so a few hundred updates)."""
         lo, hi = self._a_indptr[row], self._a_indptr[row + 1]
         scores[self._a_indices[lo:hi]] += weight * self._a_data[lo:hi]
-
-    @staticmethod
-    def _add_row(scores: np.ndarray, csr: tuple, row: int, weight: float) -> None:
-        indptr, indices, data = csr
-        lo, hi = indptr[row], indptr[row + 1]
-        scores[indices[lo:hi]] += weight * data[lo:hi]
 
     # ------------------------------------------------------------------ explain
     def _target_vector(self, word: str) -> np.ndarray | None:
@@ -294,12 +296,31 @@ class HatPlayer:
         naive explanation (neighbour list of a course-recipe model) contains that clue, which
         also covers junk clues (names, fragments) that we have no vector for.
         """
+        return self.guess_many([(words, n_words)])[0]
+
+    def guess_many(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
+        """:meth:`guess` of each ``(words, n_words)``, the clue vectors of all of them through one
+        product with the guess matrix: the service's batch of the requests that came together
+        (:mod:`app.coalescing`), which then reads the matrix once instead of once a request.
+        """
+        plans = [self._guess_plan(words, n_words) for words, n_words in queries]
+        self._guessing.add_products([p for p in plans if p is not None and p.query is not None])
+        shortlist = int(self.scoring["shortlist"])
+        return [
+            [self.words[r] for r in self._guessing.best(p, shortlist)] if p is not None else []
+            for p in plans
+        ]
+
+    def _guess_plan(self, words: list[str], n_words: int) -> GuessPlan | None:
+        """Everything of one guess but the matrix product: the clues, what they rule out, the
+        priors and sparse tables' scores, and the query vector (None: no clue has a vector).
+        """
         try:
             n_words = int(n_words)
         except (TypeError, ValueError):
-            return []
+            return None
         if n_words <= 0:
-            return []
+            return None
         if isinstance(words, str):
             words = [words]
         clues: list[str] = []
@@ -312,37 +333,25 @@ class HatPlayer:
             banned.update(self.stems.rows_sharing_stem(c))
             if c in self.index:
                 banned.add(self.index[c])
+        plan = GuessPlan(n_words, banned)
         known = [(k, self.index[c]) for k, c in enumerate(clues) if c in self.index]
         inv_g = self.scoring["inv_g"]
         inv = [(k, self._inv_index[c]) for k, c in enumerate(clues) if c in self._inv_index]
-        if known or (inv and inv_g):
-            decay = self.scoring["decay"]
-            scores = self._guess_prior.copy()
-            if known:
-                weights = np.array([decay**k for k, _ in known], dtype=np.float32)
-                q = (weights[:, None] * self.vectors[[i for _, i in known]]).sum(axis=0)
-                scores[self._guess_rows] += self._guess_vectors @ (q / weights.sum())
-                if self.scoring["assoc_g"]:
-                    for (_, i), wt in zip(known, weights / weights.sum(), strict=True):
-                        self._add_assoc(scores, i, self.scoring["assoc_g"] * float(wt))
-            if inv and inv_g:
-                for k, j in inv:
-                    self._add_row(scores, self._inv, j, inv_g * decay**k)
-            k = min(len(scores), int(self.scoring["shortlist"]))
-            top = np.argpartition(-scores, k - 1)[:k]
-            order = top[np.argsort(-scores[top], kind="stable")]
-        else:
-            order = self.by_freq
-            scores = self._guess_prior
-        out: list[str] = []
-        for i in order:
-            if not np.isfinite(scores[i]):
-                continue
-            if int(i) not in banned:
-                out.append(self.words[i])
-                if len(out) == n_words:
-                    break
-        return out
+        if not known and not (inv and inv_g):
+            return plan  # answered by frequency alone
+        decay = self.scoring["decay"]
+        plan.scores = self._guessing.prior.copy()
+        if known:
+            weights = np.array([decay**k for k, _ in known], dtype=np.float32)
+            q = (weights[:, None] * self._vectors[[i for _, i in known]]).sum(axis=0)
+            plan.query = q / weights.sum()
+            if assoc_g := self.scoring["assoc_g"]:
+                for (_, i), wt in zip(known, weights / weights.sum(), strict=True):
+                    self._guessing.add(plan.scores, "assoc", i, assoc_g * float(wt))
+        if inv and inv_g:
+            for k, j in inv:
+                self._guessing.add(plan.scores, "inverse", j, inv_g * decay**k)
+        return plan
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""
