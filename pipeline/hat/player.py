@@ -115,7 +115,6 @@ class HatPlayer:
         if self.inverse is None:
             self.inverse = empty_csr(len(self.inv_keys))
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
-        self._inv = (self.inverse.indptr, self.inverse.indices, self.inverse.data)
         self._guessing = GuessSpace(
             self.guess_ok,
             self._vectors,
