@@ -79,7 +79,7 @@ def _guess_each(items: Sequence[tuple[HatPlayer, list[str], int]]) -> list[list[
     if any(p is not player for p, _, _ in items):  # a model reloaded between two requests
         return [answer for item in items for answer in _guess_each([item])]
     try:
-        return list(player.guess_many([(words, n) for _, words, n in items]))
+        return list(player.guess_batch([(words, n) for _, words, n in items]))
     except Exception as err:  # these requests fail, not the event loop
         return [err] * len(items)
 

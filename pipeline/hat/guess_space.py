@@ -1,5 +1,5 @@
 """The guesser's arrays over the rows it may answer, and the steps of a guess around its matrix
-product (:meth:`pipeline.hat.player.HatPlayer.guess_many`).
+product (:meth:`pipeline.hat.player.HatPlayer.guess_batch`).
 
 A row that may not be guessed has a prior of -inf and could never be answered, so a guess scores
 the guessable rows only: half the vocabulary, half the product. The sparse tables (a vocabulary

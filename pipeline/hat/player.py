@@ -295,9 +295,9 @@ class HatPlayer:
         naive explanation (neighbour list of a course-recipe model) contains that clue, which
         also covers junk clues (names, fragments) that we have no vector for.
         """
-        return self.guess_many([(words, n_words)])[0]
+        return self.guess_batch([(words, n_words)])[0]
 
-    def guess_many(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
+    def guess_batch(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
         """:meth:`guess` of each ``(words, n_words)``, the clue vectors of all of them through one
         product with the guess matrix: the service's batch of the requests that came together
         (:mod:`app.coalescing`), which then reads the matrix once instead of once a request.

@@ -43,7 +43,7 @@ def test_guess_uses_every_clue(player: HatPlayer):
     assert player.guess(["orbit", "launch"], 5) != player.guess(["orbit", "launch", "bank"], 5)
 
 
-def test_guess_many_answers_each_query_as_guess_does(player: HatPlayer):
+def test_guess_batch_answers_every_query_as_guess_does(player: HatPlayer):
     """The service's batch (one matrix product for every query) against one call a query, on
     clue lists with known, unknown and repeated words, no clue at all, and odd ``n_words``.
     """
@@ -53,8 +53,8 @@ def test_guess_many_answers_each_query_as_guess_does(player: HatPlayer):
     for _ in range(60):
         words = [str(w) for w in rng.choice(vocabulary, size=rng.integers(1, 6))]
         queries.append((words, int(rng.choice([1, 5, 10]))))
-    assert player.guess_many(queries) == [player.guess(w, n) for w, n in queries]
-    assert player.guess_many([]) == []
+    assert player.guess_batch(queries) == [player.guess(w, n) for w, n in queries]
+    assert player.guess_batch([]) == []
 
 
 def test_topical_clues_lead_to_the_topic(player: HatPlayer):
