@@ -4,8 +4,9 @@ server layer's errors in the app's JSON format.
 gevent, because a slow client then costs a greenlet, not a worker: with sync workers two
 connections that send a request slowly hold both workers and nothing else is answered until
 gunicorn's timeout (docs/service.md, "Serving model", has the measurements). The views never wait
-on anything but the client, so one event loop per process loses nothing; their CPU runs between
-reads as before.
+on anything but the client and the batch their model work joins (:mod:`app.coalescing`: the
+requests that are ready together, one turn of the loop), so one event loop per process loses
+nothing.
 
 gevent's stock worker reads a request's headers under one silent ``keepalive`` deadline and its
 body with none at all. Here:
@@ -37,6 +38,8 @@ from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.http.body import LengthReader
 from gunicorn.workers.ggevent import GeventWorker
+
+from app import coalescing
 
 REASONS = {
     400: "Bad Request",
@@ -206,6 +209,7 @@ class ServiceWorker(GeventWorker):
         signal.signal(signal.SIGTERM, self.handle_exit)
         self._conn = gevent.local.local()  # per greenlet: the connection it serves
         self._messages = error_messages(self.cfg.limit_request_line)
+        coalescing.enable()  # this process's event loop runs the views' model work in batches
         super().init_process()
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:

@@ -8,6 +8,7 @@ arrays, and explain/guess are one matrix-vector product followed by cheap filter
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -371,6 +372,13 @@ class HatPlayer:
                 if len(out) == n_words:
                     break
         return out
+
+    def guess_batch(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
+        """:meth:`guess` of each ``(words, n_words)``: the service's batch of the guesses that came
+        together (:mod:`app.coalescing`). One at a time here: the candidate lists already spare
+        most guesses the product with the whole matrix.
+        """
+        return [self.guess(words, n_words) for words, n_words in queries]
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""

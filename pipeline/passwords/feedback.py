@@ -58,7 +58,8 @@ def _both_ways(lines: tuple[str, ...]) -> frozenset[str]:
 _KEYBOARD = _both_ways(KEYBOARD_ROWS)
 _SEQUENCES = _both_ways((string.ascii_lowercase, string.digits))
 _FOUR_SAME = re.compile(r"(.)\1{3}")
-# what keyboard_row, repeated and sequence warn and suggest, in that order
+# what a keyboard row (four or more neighbouring keys of one row, either way), a repeat and a
+# sequence (four or more letters or digits counting up or down) warn and suggest, in that order
 _PATTERNS = (
     ("Rows of keys on the keyboard are easy to guess.", "Avoid keyboard rows."),
     ("Repeated characters or chunks are easy to guess.", "Avoid repeats."),
@@ -66,19 +67,9 @@ _PATTERNS = (
 )
 
 
-def keyboard_row(p: str) -> bool:
-    """Four or more neighbouring keys of one keyboard row, either way."""
-    return not _KEYBOARD.isdisjoint(_windows(p.lower()))
-
-
 def repeated(p: str) -> bool:
     """One character four times over, or the password is a shorter unit repeated."""
     return bool(_FOUR_SAME.search(p)) or (len(p) >= 2 and p in (p + p)[1:-1])
-
-
-def sequence(p: str) -> bool:
-    """Four or more letters or digits that count up or down (``abcd``, ``4321``)."""
-    return not _SEQUENCES.isdisjoint(_windows(p.lower()))
 
 
 def edits(p: str) -> list[tuple[str, str]]:

@@ -191,16 +191,7 @@ class _Index:
 
     def __post_init__(self) -> None:
         if _kernel is not None and self.kernel is None:
-            self.kernel = _kernel.OneRow(
-                self.thresholds,
-                self.first_row,
-                self.n_thresholds,
-                self.nan_row,
-                self.table,
-                self.leaf_before,
-                self.leaf_value,
-                self.baseline,
-            )
+            self.kernel = _kernel.OneRow(self)  # holds the tables above
 
     @classmethod
     def build(cls, forest: FlatForest) -> _Index:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -39,6 +40,30 @@ def test_host_remote_player_protocol(live_server, player) -> None:
     # a word the model never saw still answers a list, as the host requires
     r = requests.get(url + "/explain", {"word": "Qzxv-Ünknown", "n_words": 3}, timeout=1)
     assert r.status_code == 200 and isinstance(r.json(), list)
+
+
+def test_concurrent_requests_get_the_answers_they_get_alone(live_server, player) -> None:
+    """Requests that arrive together are batched by the worker (app/coalescing.py): each still
+    gets its own answer, the one it gets when it comes alone.
+    """
+    url = live_server.url
+    passwords = [f"Concurrent{i}!pw" for i in range(24)] + ["password1", "123456"]
+    clue_lists = [player.words[i : i + 1 + i % 4] for i in range(0, 72, 3)]
+
+    def predict(password: str) -> dict:
+        r = requests.post(url + "/predict", json={"password": password}, timeout=10)
+        assert r.status_code == 200
+        return r.json()
+
+    def guess(words: list[str]) -> list[str]:
+        r = requests.get(url + "/guess", {"words": words, "n_words": 5}, timeout=10)
+        assert r.status_code == 200
+        return r.json()
+
+    alone = [predict(p) for p in passwords], [guess(w) for w in clue_lists]
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        together = list(pool.map(predict, passwords)), list(pool.map(guess, clue_lists))
+    assert together == alone
 
 
 def test_metrics_are_summed_across_workers(live_server) -> None:

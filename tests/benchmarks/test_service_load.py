@@ -124,6 +124,7 @@ def test_checks_pass_a_run_that_meets_every_target() -> None:
     ("change", "failed"),
     [
         (lambda r: r["endpoints"]["/predict"].update(requests_per_s=690.0), "70% of /health"),
+        (lambda r: r["endpoints"]["/guess"].update(requests_per_s=490.0), "50% of /health"),
         (lambda r: r["memory_after_load"].update(pss_mb=301.0), "PSS <= 300 MB"),
         (lambda r: r["slow_clients"]["/predict"].update(max_ms=501.0), "slow clients"),
         (lambda r: r["slow_clients"].update(held_after_probes=49), "slow clients"),

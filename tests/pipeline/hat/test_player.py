@@ -44,6 +44,20 @@ def test_guess_uses_every_clue(player: HatPlayer):
     assert player.guess(["bank"], 5) != player.guess(["bank", "orbit", "launch"], 5)
 
 
+def test_guess_batch_answers_every_query_as_guess_does(player: HatPlayer):
+    """The service's batch (one matrix product for every query) against one call a query, on
+    clue lists with known, unknown and repeated words, no clue at all, and odd ``n_words``.
+    """
+    rng = np.random.default_rng(0)
+    vocabulary = [*player.words[:400], "qwzxqwzx", "Ünïcode", "MONEY"]
+    queries: list[tuple[list[str], int]] = [([], 5), (["qwzxqwzx"], 5), (["orbit"], 0)]
+    for _ in range(60):
+        words = [str(w) for w in rng.choice(vocabulary, size=rng.integers(1, 6))]
+        queries.append((words, int(rng.choice([1, 5, 10]))))
+    assert player.guess_batch(queries) == [player.guess(w, n) for w, n in queries]
+    assert player.guess_batch([]) == []
+
+
 def test_topical_clues_lead_to_the_topic(player: HatPlayer):
     assert set(player.guess(["orbit", "launch", "shuttle", "nasa"], 5)) & {
         "rocket",

@@ -117,7 +117,7 @@ def built_modules(folder: Path) -> list[Path]:
 
 
 LOAD_AND_RUN = """
-import importlib.util, sys
+import importlib.util, sys, types
 import numpy as np
 def load(name, path):
     spec = importlib.util.spec_from_file_location(f"pipeline.passwords.{name}", path)
@@ -127,7 +127,9 @@ def load(name, path):
 forest = load("forest_kernel", sys.argv[1])
 none = np.zeros(0, dtype=np.intp)
 table = np.zeros((0, 0), dtype=np.uint64)
-print(forest.predict_one([], np.zeros(0), none, none, none, table, none, np.zeros(0), 0.5))
+empty = dict(thresholds=np.zeros(0), table=table, leaf_value=np.zeros(0), baseline=0.5)
+empty |= dict.fromkeys(("first_row", "n_thresholds", "nan_row", "leaf_before"), none)
+print(forest.OneRow(types.SimpleNamespace(**empty)).predict([]))
 print(load("features_kernel", sys.argv[2]).hash64(b"abc"))
 """
 
