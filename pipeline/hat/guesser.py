@@ -208,7 +208,8 @@ class Scorer:
         gains = (w[:, None] * (values - floors[:, None])).ravel()
         gain = np.bincount(listed, weights=gains, minlength=n_rows)
         assoc, inverse = self.extras(known, inv)
-        touched = np.bincount(listed, minlength=n_rows).astype(bool)
+        touched = np.zeros(n_rows, dtype=bool)
+        touched[listed] = True
         for (indptr, indices, _), weight in (
             (self.inverse, self.inv_g),
             (self.demo_inverse, self.demo_g),
@@ -223,7 +224,7 @@ class Scorer:
             return None
         bound = base + gain[cand] + inverse[cand]
         q = self.query(known)
-        size = min(len(cand), 4 * n)
+        size = min(len(cand), 16 * n)  # most guesses are proven within the first block
         while True:
             if size < len(cand):
                 part = np.argpartition(-bound, size)
