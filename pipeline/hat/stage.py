@@ -26,6 +26,7 @@ from pipeline.files import read_json
 from pipeline.hat import evaluate, explain_table, floors, games, player_cache
 from pipeline.hat.corpus import load_corpus, raw_tokens, read_posts
 from pipeline.hat.evaluate import HELDOUT, OURS, PRODUCTION, UNION, Lineup
+from pipeline.hat.heap import keep_freed_memory
 from pipeline.hat.jobs import Trainer
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.simulator import Simulator, load_word_list
@@ -175,10 +176,12 @@ def train(params: dict[str, Any], paths: Paths) -> dict[str, Any]:
     """Run the stage; returns the metrics record printed in the summary.
 
     BLAS runs one thread in every process of the stage: two cores run three or more of them,
-    and a multi-threaded product waiting for a busy core spins (the games slowed tenfold).
+    and a multi-threaded product waiting for a busy core spins (the games slowed tenfold). Freed
+    memory is kept for reuse (:mod:`pipeline.hat.heap`).
     """
     from threadpoolctl import threadpool_limits
 
+    keep_freed_memory()
     with threadpool_limits(1):
         return _train(params, paths)
 
