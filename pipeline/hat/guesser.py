@@ -140,7 +140,16 @@ class Scorer:
         self.demo_g = float(scoring.get("demo_g", 0.0))  # 0 for players without demo tables
         self.decay = float(scoring["decay"])
         self.shortlist = int(scoring["shortlist"])
-        self.lists = plain_lists(lists)
+        self.lists = lists
+
+    @property
+    def lists(self) -> GuessLists | None:
+        """The candidate lists in use (None: every guess scores every row)."""
+        return self._lists
+
+    @lists.setter
+    def lists(self, lists: GuessLists | None) -> None:
+        self._lists = plain_lists(lists)
 
     def _sparse(self, out: np.ndarray, csr: tuple, row: int, weight: float) -> None:
         indptr, indices, data = csr

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.hat import player_files
-from pipeline.hat.guesser import GuessLists, Scorer, plain_lists
+from pipeline.hat.guesser import GuessLists, Scorer
 from pipeline.hat.listeners import Listener, ListenerState, empty_csr
 from pipeline.hat.stems import StemIndex
 from pipeline.hat.words import edit_distance_within, normalize_word
@@ -391,16 +391,7 @@ class HatPlayer:
 
     def set_guess_lists(self, lists: GuessLists | None) -> None:
         """Guess through these candidate lists (None: score every row on every call)."""
-        self.guess_lists = lists
-        self.scorer.lists = plain_lists(lists)
-
-    def save_guess_lists(self, path: str | Path) -> None:
-        """Write the guesser's candidate lists (if any) into the player folder ``path``."""
-        player_files.save_guess_lists(self, path)
-
-    def save_explanations(self, path: str | Path) -> None:
-        """Write the explanation table (if any) into the player folder ``path``."""
-        player_files.save_explanations(self, path)
+        self.guess_lists = self.scorer.lists = lists
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool = True) -> HatPlayer:

@@ -23,7 +23,7 @@ from pipeline.config import ROOT, Paths, section
 from pipeline.data.fetch import Fetched, fetch
 from pipeline.data.sources import HAT_WORD_LISTS, NEWSGROUPS, hat_word_list, source_for_location
 from pipeline.files import read_json
-from pipeline.hat import evaluate, explain_table, floors, games, player_cache
+from pipeline.hat import evaluate, explain_table, floors, games, player_cache, player_files
 from pipeline.hat.corpus import load_corpus, raw_tokens, read_posts
 from pipeline.hat.evaluate import HELDOUT, OURS, PRODUCTION, UNION, Lineup
 from pipeline.hat.heap import keep_freed_memory
@@ -164,10 +164,10 @@ def build_ours(
     log(f"precomputing the explanations of {len(rows)} words")
     clues = explain_table.build(built, rows, int(table["depth"]), processes=2, log=log)
     built.set_explanations(rows, clues)
-    built.save_explanations(out)
+    player_files.save_explanations(built, out)
     log("explanations precomputed")
     built.set_guess_lists(lists_for(built.scorer, int(config["guess_lists"])))
-    built.save_guess_lists(out)
+    player_files.save_guess_lists(built, out)
     log(f"guess candidate lists precomputed ({config['guess_lists']} per word)")
     return info
 

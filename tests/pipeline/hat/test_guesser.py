@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.hat.guesser import lists_for
 from pipeline.hat.player import HatPlayer
+from pipeline.hat.player_files import save_guess_lists
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def pair(player: HatPlayer, tmp_path_factory: pytest.TempPathFactory):
     player.save(folder)
     short = HatPlayer.load(folder)
     short.set_guess_lists(lists_for(short.scorer, 12))  # short: the proof often fails
-    short.save_guess_lists(folder)
+    save_guess_lists(short, folder)
     with_lists = HatPlayer.load(folder)
     without = HatPlayer.load(folder)
     without.set_guess_lists(None)
