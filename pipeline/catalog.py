@@ -69,7 +69,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ),
     ModelSpec(
         name="hat",
-        criteria=(("cross_play_guessed_rate", False),),
+        criteria=(("heldout_cross_play_rate", False),),
         artifact="player",
         loader="pipeline.hat.player:HatPlayer.load",
         tracked_metrics="pipeline.hat.evaluate:tracked_metrics",

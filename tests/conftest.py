@@ -91,7 +91,28 @@ SMALL_PLAYER = {
     "guess_min_count": 3,
     "guess_min_docs": 2,
     "naive": {"vector_size": 16, "min_count": 2},
+    "demo": {"params": {"model": "skipgram", "dim": 8, "epoch": 2, "bucket": 20000, "thread": 1}},
 }
+FT_SMALL = {"dim": 8, "epoch": 2, "bucket": 20000, "thread": 1}
+W2V_SMALL = {"vector_size": 16, "min_count": 2, "workers": 1}
+# one bot per family, each small: the stage plays the whole zoo on the sample corpus
+SMALL_ZOO = {
+    "ft_sg": {"family": "fasttext", "seed": 1, "params": {"model": "skipgram", **FT_SMALL}},
+    "ppmi": {
+        "family": "ppmi",
+        "seed": 2,
+        "params": {"min_count": 2, "window": 3, "dim": 12, "power": 1.0, "cds_alpha": 1.0},
+    },
+    "w2v_raw": {"family": "word2vec", "seed": 3, "params": {"prep": "raw", "w2v": W2V_SMALL}},
+    "w2v_stem": {
+        "family": "word2vec",
+        "seed": 4,
+        "params": {"prep": "stemmed", "w2v": {**W2V_SMALL, "sg": 0}},
+    },
+    "lsa": {"family": "lsa", "seed": 5, "params": {"min_df": 2, "max_df": 0.9, "dim": 12}},
+}
+# words of the sample corpus in none of its host lists (tests/samples.py)
+SAMPLE_HELDOUT = ["orbit", "disk", "season", "prayer", "credit", "planet", "keyboard", "coach"]
 
 
 def small_hat_params(corpus: Path, params: dict | None = None) -> dict:
@@ -100,7 +121,10 @@ def small_hat_params(corpus: Path, params: dict | None = None) -> dict:
     params = load_params() if params is None else params
     params["hat"]["corpus"] = str(corpus)
     params["hat"]["player"] = deep_merge(params["hat"]["player"] or {}, SMALL_PLAYER)
-    params["hat"]["baselines"]["ppmi_svd"].update({"dim": 12, "min_count": 2})
+    params["hat"]["zoo"]["recipes"] = SMALL_ZOO
+    heldout = corpus.parent / "heldout_nouns.txt"
+    heldout.write_text("\n".join(SAMPLE_HELDOUT) + "\n", encoding="utf-8")
+    params["hat"]["heldout_list"] = str(heldout)
     return params
 
 

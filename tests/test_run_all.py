@@ -89,7 +89,8 @@ def test_run_all_hat_end_to_end(repo_copy: Path, tmp_path: Path) -> None:
     result = run(repo_copy, "hat", env={"DATA_MIRROR": str(mirror)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "== union_all_four" in result.stdout and "ours -> w2v_raw" in result.stdout
-    assert "cross-play score (promotion metric)" in result.stdout
+    assert "cross-play rate with the held-out families (promotion metric)" in result.stdout
+    assert "floors met:" in result.stdout
     reg = json.loads((repo_copy / "models" / "registry.json").read_text())
     player_dir = repo_copy / "models" / "hat" / reg["hat"]["production"] / "player"
     assert (player_dir / "vectors.npy").exists()

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from pipeline.hat.corpus import Corpus
 from pipeline.hat.counts import build_vocab, cooccurrence, normalize_rows, ppmi, svd_vectors
+from pipeline.hat.demo import FtSpace, demo_tables
 from pipeline.hat.embeddings import train_word2vec
 from pipeline.hat.listeners import Listener
 from pipeline.hat.naive import (
@@ -137,11 +138,14 @@ def build_player(
     w2v: tuple[list[str], np.ndarray] | None = None,
     log: Callable[[str], None] = print,
     naive: Space | None = None,
+    demo: list[FtSpace] | None = None,
 ) -> HatPlayer:
     """Blend word2vec and PPMI-SVD cosines into one matrix and precompute per-word priors.
 
     `naive`: our own course-recipe model (raw tokens); with it the player also gets the
-    reverse/inverse neighbour tables that model naive opponents.
+    reverse/inverse neighbour tables that model naive opponents. `demo`: our copies of the
+    engine demo's fastText recipe (pipeline/hat/demo.py), for its table of round-1 clues and
+    more inverse entries (only with `naive`).
     """
     t0 = time.time()
     if w2v is None:
@@ -183,7 +187,7 @@ def build_player(
     logfreq_z = ((lf - lf.mean()) / lf.std()).astype(np.float32)
     hub = hubness(vectors, np.flatnonzero(clue_ok | guess_ok), cfg["hub_k"])
     word_to_stem = {w: stem(w) for w in counts if w.isalpha()}
-    reverse = inverse = None
+    reverse = inverse = demo_reverse = demo_inverse = None
     inv_keys: list[str] = []
     listeners: list[Listener] = []
     if naive is not None:
@@ -215,7 +219,19 @@ def build_player(
             )
             for key, value in plain_entries.items():
                 entries[key] = entries.get(key, 0.0) + w_count * value
-        inv_keys, inverse = inverse_table(entries, len(words))
+        demo_entries: dict[tuple[str, int], float] = {}
+        if demo:
+            t2 = time.time()
+            demo_reverse, demo_entries = demo_tables(
+                demo, words, clue_rows, guess_rows, cfg["demo"]
+            )
+            log(
+                f"  demo tables from {len(demo)} copies: {demo_reverse.nnz} round-1 entries,"
+                f" {len(demo_entries)} inverse entries in {time.time() - t2:.1f}s"
+            )
+        inv_keys = sorted({c for c, _ in entries} | {c for c, _ in demo_entries})
+        _, inverse = inverse_table(entries, len(words), inv_keys)
+        _, demo_inverse = inverse_table(demo_entries, len(words), inv_keys)
         listeners = [
             listener_arrays(naive, words, nb_deep, "naive", float(lc["naive_weight"])),
             listener_arrays(plain, words, plain_nb, "count", float(lc["count_weight"])),
@@ -248,4 +264,6 @@ def build_player(
         scoring=dict(cfg["scoring"]),
         meta={"config": {k: v for k, v in cfg.items() if k != "scoring"}},
         listeners=listeners,
+        demo_reverse=demo_reverse,
+        demo_inverse=demo_inverse,
     )

@@ -137,10 +137,12 @@ def inverse_entries(
 
 
 def inverse_table(
-    entries: dict[tuple[str, int], float], n_rows: int
+    entries: dict[tuple[str, int], float], n_rows: int, keys: list[str] | None = None
 ) -> tuple[list[str], sp.csr_matrix]:
-    """Clue-string keys (sorted) and a (key x target row) CSR matrix of weights."""
-    keys = sorted({c for c, _ in entries})
+    """Clue-string keys (sorted; or ``keys``, which must hold every entry's) and a
+    (key x target row) CSR matrix of weights.
+    """
+    keys = sorted({c for c, _ in entries}) if keys is None else keys
     k_index = {c: i for i, c in enumerate(keys)}
     items = sorted(entries.items())
     r = np.asarray([k_index[c] for (c, _), _ in items], dtype=np.int64)

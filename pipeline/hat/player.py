@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from pipeline.hat import player_files
-from pipeline.hat.guess_space import GuessPlan, GuessSpace
-from pipeline.hat.listeners import Csr, Listener, ListenerState, empty_csr
+from pipeline.hat.guesser import GuessLists, Scorer
+from pipeline.hat.listeners import Listener, ListenerState, empty_csr
 from pipeline.hat.stems import StemIndex
 from pipeline.hat.words import edit_distance_within, normalize_word
 
@@ -48,6 +48,10 @@ SCORING_KEYS = (
     "listen_top",
     "listen_shortlist",  # clue candidates the listeners judge (the best by the score above)
     "listen_rivals",  # each candidate's nearest tokens pooled as rivals (<= listeners.k)
+    # the engine demo's guessers (pipeline/hat/demo.py): of the first demo_first clues, the one
+    # our demo copies most surely answer with the target in round 1 goes first (0: off)
+    "demo_first",
+    "demo_g",  # guess: + demo_g * sum_k decay**k * demo_inverse[clue_k, cand]
 )
 
 
@@ -80,12 +84,17 @@ class HatPlayer:
     # search, which costs milliseconds, for the words a host is likely to send
     table_rows: np.ndarray | None = None
     table_clues: np.ndarray | None = None
+    demo_reverse: Any = None  # CSR (target row x clue row): demo guessers' round-1 chances
+    demo_inverse: Any = None  # CSR (clue key x target row): demo explainers' clues, like inverse
+    guess_lists: GuessLists | None = None  # per-row candidate lists (pipeline/hat/guesser.py)
 
     def __post_init__(self) -> None:
         missing = [
             k
             for k in SCORING_KEYS
-            if k not in self.scoring and not (k.startswith("listen_") and not self.listeners)
+            if k not in self.scoring
+            and not (k.startswith("listen_") and not self.listeners)
+            and not (k.startswith("demo_") and self.demo_reverse is None)  # a player of before
         ]
         if missing:
             raise ValueError(f"scoring lacks {', '.join(missing)} (set them in params.yaml)")
@@ -106,7 +115,6 @@ class HatPlayer:
         ).astype(np.float32)
         guess_prior[~self.guess_ok] = -np.inf
         self.by_freq = np.argsort(-self.logfreq_z, kind="stable")  # rows, most frequent first
-        self._vectors = np.asarray(self.vectors)  # an ndarray view: memmap slices cost more
         self._a_indptr = np.asarray(self.assoc.indptr)
         self._a_indices = np.asarray(self.assoc.indices)
         self._a_data = np.asarray(self.assoc.data)
@@ -114,15 +122,26 @@ class HatPlayer:
             self.reverse = empty_csr(len(self.words))
         if self.inverse is None:
             self.inverse = empty_csr(len(self.inv_keys))
+        if self.demo_reverse is None:
+            self.demo_reverse = empty_csr(len(self.words))
+        if self.demo_inverse is None:
+            self.demo_inverse = empty_csr(len(self.inv_keys))
         self._rev = (self.reverse.indptr, self.reverse.indices, self.reverse.data)
-        self._guessing = GuessSpace(
-            self.guess_ok,
-            self._vectors,
-            guess_prior,
-            self.by_freq,
-            {"assoc": Csr(self._a_indptr, self._a_indices, self._a_data), "inverse": self.inverse},
+        self._demo_rev = (
+            self.demo_reverse.indptr,
+            self.demo_reverse.indices,
+            self.demo_reverse.data,
         )
         self._inv_index = {w: i for i, w in enumerate(self.inv_keys)}
+        self.scorer = Scorer(
+            self.vectors,
+            guess_prior,
+            (self._a_indptr, self._a_indices, self._a_data),
+            (self.inverse.indptr, self.inverse.indices, self.inverse.data),
+            (self.demo_inverse.indptr, self.demo_inverse.indices, self.demo_inverse.data),
+            self.scoring,
+            self.guess_lists,
+        )
         self.set_explanations(self.table_rows, self.table_clues)
 
     def set_explanations(self, rows: np.ndarray | None, clues: np.ndarray | None) -> None:
@@ -190,7 +209,36 @@ class HatPlayer:
         return self.explain_live(key, n_words)
 
     def explain_live(self, key: str, n_words: int) -> list[str]:
-        """explain() computed now, without the table: `key` is already normalised."""
+        """explain() computed now, without the table: `key` is already normalised.
+
+        The greedy choice gives at least ``demo_first`` clues, so that reordering them for the
+        demo's guessers never depends on n, and explain(w, n) stays a prefix of explain(w, 10).
+        """
+        depth = int(self.scoring.get("demo_first", 0))
+        clues = self._explain_greedy(key, max(n_words, depth))
+        if key in self.index:
+            clues = self._demo_first(self.index[key], clues, depth)
+        return clues[:n_words]
+
+    def _demo_first(self, row: int, clues: list[str], depth: int) -> list[str]:
+        """Move to the front the clue among the first ``depth`` that our demo copies most surely
+        answer with the target in round 1 (earliest on ties; unchanged when none does).
+        """
+        indptr, indices, data = self._demo_rev
+        lo, hi = int(indptr[row]), int(indptr[row + 1])
+        if depth <= 0 or lo == hi:
+            return clues
+        chance = dict(zip(indices[lo:hi].tolist(), data[lo:hi].tolist(), strict=True))
+        best, at = 0.0, -1
+        for i, c in enumerate(clues[:depth]):
+            if (p := chance.get(self.index[c], 0.0)) > best:
+                best, at = p, i
+        if at <= 0:
+            return clues
+        return [clues[at], *clues[:at], *clues[at + 1 :]]
+
+    def _explain_greedy(self, key: str, n_words: int) -> list[str]:
+        """The greedy clue choice of explain(), before the demo's reordering."""
         v = self._target_vector(key)
         if v is None:
             return []
@@ -295,31 +343,12 @@ class HatPlayer:
         naive explanation (neighbour list of a course-recipe model) contains that clue, which
         also covers junk clues (names, fragments) that we have no vector for.
         """
-        return self.guess_batch([(words, n_words)])[0]
-
-    def guess_batch(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
-        """:meth:`guess` of each ``(words, n_words)``, the clue vectors of all of them through one
-        product with the guess matrix: the service's batch of the requests that came together
-        (:mod:`app.coalescing`), which then reads the matrix once instead of once a request.
-        """
-        plans = [self._guess_plan(words, n_words) for words, n_words in queries]
-        self._guessing.add_products([p for p in plans if p is not None and p.query is not None])
-        shortlist = int(self.scoring["shortlist"])
-        return [
-            [self.words[r] for r in self._guessing.best(p, shortlist)] if p is not None else []
-            for p in plans
-        ]
-
-    def _guess_plan(self, words: list[str], n_words: int) -> GuessPlan | None:
-        """Everything of one guess but the matrix product: the clues, what they rule out, the
-        priors and sparse tables' scores, and the query vector (None: no clue has a vector).
-        """
         try:
             n_words = int(n_words)
         except (TypeError, ValueError):
-            return None
+            return []
         if n_words <= 0:
-            return None
+            return []
         if isinstance(words, str):
             words = [words]
         clues: list[str] = []
@@ -332,25 +361,24 @@ class HatPlayer:
             banned.update(self.stems.rows_sharing_stem(c))
             if c in self.index:
                 banned.add(self.index[c])
-        plan = GuessPlan(n_words, banned)
         known = [(k, self.index[c]) for k, c in enumerate(clues) if c in self.index]
-        inv_g = self.scoring["inv_g"]
         inv = [(k, self._inv_index[c]) for k, c in enumerate(clues) if c in self._inv_index]
-        if not known and not (inv and inv_g):
-            return plan  # answered by frequency alone
-        decay = self.scoring["decay"]
-        plan.scores = self._guessing.prior.copy()
-        if known:
-            weights = np.array([decay**k for k, _ in known], dtype=np.float32)
-            q = (weights[:, None] * self._vectors[[i for _, i in known]]).sum(axis=0)
-            plan.query = q / weights.sum()
-            if assoc_g := self.scoring["assoc_g"]:
-                for (_, i), wt in zip(known, weights / weights.sum(), strict=True):
-                    self._guessing.add(plan.scores, "assoc", i, assoc_g * float(wt))
-        if inv and inv_g:
-            for k, j in inv:
-                self._guessing.add(plan.scores, "inverse", j, inv_g * decay**k)
-        return plan
+        if known or inv:
+            return [self.words[r] for r in self.scorer.best(known, inv, banned, n_words)]
+        out: list[str] = []  # nothing to go by: the most frequent words a guess may be
+        for i in self.by_freq:
+            if np.isfinite(self.scorer.prior[i]) and int(i) not in banned:
+                out.append(self.words[i])
+                if len(out) == n_words:
+                    break
+        return out
+
+    def guess_batch(self, queries: Sequence[tuple[list[str], int]]) -> list[list[str]]:
+        """:meth:`guess` of each ``(words, n_words)``: the service's batch of the guesses that came
+        together (:mod:`app.coalescing`). One at a time here: the candidate lists already spare
+        most guesses the product with the whole matrix.
+        """
+        return [self.guess(words, n_words) for words, n_words in queries]
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` (as the host normalises it) has a vector: for unknown-word metrics."""
@@ -361,9 +389,9 @@ class HatPlayer:
         """Write the player into folder ``path`` (:mod:`pipeline.hat.player_files`)."""
         player_files.save_player(self, path)
 
-    def save_explanations(self, path: str | Path) -> None:
-        """Write the explanation table (if any) into the player folder ``path``."""
-        player_files.save_explanations(self, path)
+    def set_guess_lists(self, lists: GuessLists | None) -> None:
+        """Guess through these candidate lists (None: score every row on every call)."""
+        self.guess_lists = self.scorer.lists = lists
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool = True) -> HatPlayer:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.hat.guesser import LIST_FILES, GuessLists
 from pipeline.hat.listeners import Csr, Listener, csr_arrays
 
 if TYPE_CHECKING:
@@ -29,7 +30,12 @@ def save_player(player: HatPlayer, path: str | Path) -> None:
     np.save(d / "assoc_indptr.npy", np.asarray(player.assoc.indptr, dtype=np.int64))
     np.save(d / "assoc_indices.npy", np.asarray(player.assoc.indices, dtype=np.int32))
     np.save(d / "assoc_data.npy", np.asarray(player.assoc.data, dtype=np.float32))
-    for name, m in (("reverse", player.reverse), ("inverse", player.inverse)):
+    tables = (("reverse", player.reverse), ("inverse", player.inverse))
+    for name, m in (
+        *tables,
+        ("demo_reverse", player.demo_reverse),
+        ("demo_inverse", player.demo_inverse),
+    ):
         c = csr_arrays(m)
         np.save(d / f"{name}_indptr.npy", c.indptr)
         np.save(d / f"{name}_indices.npy", c.indices)
@@ -39,6 +45,7 @@ def save_player(player: HatPlayer, path: str | Path) -> None:
     stems = sorted(player.word_to_stem.items())
     (d / "stems.tsv").write_text("".join(f"{w}\t{s}\n" for w, s in stems))
     save_explanations(player, d)
+    save_guess_lists(player, d)
     listeners = {li.name: li.weight for li in player.listeners}
     for li in player.listeners:
         li.save(d / "listeners" / li.name)
@@ -49,6 +56,15 @@ def save_player(player: HatPlayer, path: str | Path) -> None:
             sort_keys=True,
         )
     )
+
+
+def save_guess_lists(player: HatPlayer, path: str | Path) -> None:
+    """Write the guesser's candidate lists (if any) into the player folder `path`."""
+    lists = player.guess_lists
+    if lists is not None:
+        d = Path(path)
+        for name, a in zip(LIST_FILES, (lists.rows, lists.values, lists.floor), strict=True):
+            np.save(d / name, a)
 
 
 def save_explanations(player: HatPlayer, path: str | Path) -> None:
@@ -93,6 +109,21 @@ def player_parts(path: str | Path, mmap: bool = True) -> dict[str, Any]:
             Listener.load(d / "listeners" / name, name, float(w), mode)
             for name, w in sorted(meta.get("listeners", {}).items())
         ],
+        # optional: without them every guess scores every row (the same answers, slower)
+        guess_lists=(
+            GuessLists(*(np.load(d / name, mmap_mode=mode) for name in LIST_FILES))
+            if all((d / name).exists() for name in LIST_FILES)
+            else None
+        ),
+        # optional: players saved before the demo's tables neither reorder nor decode for it
+        **{
+            name: (
+                Csr(*(np.load(d / f"{name}_{a}.npy", mmap_mode=mode) for a in parts))
+                if (d / f"{name}_indptr.npy").exists()
+                else None
+            )
+            for name in ("demo_reverse", "demo_inverse")
+        },
         # optional: players saved before the table, and tests, compute every explanation
         table_rows=np.load(d / "table_rows.npy") if (d / "table_rows.npy").exists() else None,
         table_clues=(

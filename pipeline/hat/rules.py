@@ -1,7 +1,9 @@
 """The host's rules, mirrored from the public the-hat-game `Game` class.
 
 Kept separate from the player so that the simulator judges clues exactly as the host would, and
-so the player can be tested against the same functions it must satisfy.
+so the player can be tested against the same functions it must satisfy. The host's
+``edit_distance(a, b) <= 2`` is :func:`pipeline.hat.words.edit_distance_within` (the same answer,
+tested against nltk's, and it stops early: the games call it for every clue and guess).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
-from nltk.metrics.distance import edit_distance
 from nltk.stem.snowball import SnowballStemmer
+
+from pipeline.hat.words import edit_distance_within
 
 _NON_LETTERS = re.compile(r"[\W\d]")
 _STEMMER = SnowballStemmer("english")
@@ -40,7 +43,7 @@ def clean_clue(word: str, clue: str) -> str:
     :func:`clean_explanation`, for one clue).
     """
     c = _NON_LETTERS.sub("", clue.lower())
-    if not c or word in c or edit_distance(word, c) <= 2:
+    if not c or word in c or edit_distance_within(word, c, 2):
         return ""
     return c
 
@@ -80,7 +83,7 @@ def is_guessed(word: str, guesses: Iterable[str], criteria: str = "soft") -> boo
     """
     guesses = list(guesses)
     if criteria == "soft":
-        return any((word in c) and (edit_distance(word, c) < 3) for c in guesses)
+        return any((word in c) and edit_distance_within(word, c, 2) for c in guesses)
     return word in guesses
 
 

@@ -22,7 +22,7 @@ METRIC_COLUMNS = (
     ("pw RMSLE", "passwords.test.model.rmsle", "{:.4f}"),
     ("pw Spearman", "passwords.test.model.spearman", "{:.4f}"),
     ("zxcvbn RMSLE", "passwords.test.zxcvbn.rmsle", "{:.4f}"),
-    ("hat cross-play", "hat.cross_play_score", "{:.1%}"),
+    ("hat held-out", "hat.heldout_cross_play_rate", "{:.1%}"),
     ("hat self-play", "hat.nouns_top_50.ours_to_ours.guessed_rate", "{:.1%}"),
     ("seconds", "duration_seconds.total", "{:.0f}"),
 )

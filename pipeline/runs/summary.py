@@ -29,14 +29,17 @@ def summarize(stages: list[str], reports_dir: Path) -> str:
                 f"{k} {'n/a' if v is None else format(v, '.4f')}" for k, v in metrics.items()
             )
             lines.append(f"  {name:<26}{shown}")
-        if "cross_play_score" in report:
-            lines.append(f"  cross-play score (promotion metric): {report['cross_play_score']:.3f}")
-            for floor in report.get("floors", []):
-                mark = "PASS" if floor["passed_strict"] and floor["passed"] else "FAIL"
-                lines.append(
-                    f"  [{mark}] {floor['list']:<14} {floor['pair']:<22} {floor['rate']:6.1%}"
-                    f" (floor {floor['floor_strict']:.1%})"
-                )
+        if "heldout_cross_play_rate" in report:
+            lines.append(
+                "  cross-play rate with the held-out families (promotion metric): "
+                f"{report['heldout_cross_play_rate']:.3f}"
+            )
+            floors = report.get("floors", [])
+            passed = sum(bool(f.get("passed")) for f in floors)
+            lines.append(f"  floors met: {passed} of {len(floors)}")
+            for floor in floors:
+                if not floor.get("passed"):
+                    lines.append(f"  [FAIL] {floor['list']:<14} {floor['pair']}")
         for leak, parts in (report.get("external") or {}).items():
             for part in ("tuning", "held_out"):
                 got = parts.get(part) or {}

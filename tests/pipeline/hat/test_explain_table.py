@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.hat import explain_table
 from pipeline.hat.player import HatPlayer
+from pipeline.hat.player_files import save_explanations
 
 DEPTH = 6
 
@@ -30,7 +31,7 @@ def tabled(live: HatPlayer, tmp_path_factory: pytest.TempPathFactory) -> HatPlay
     copy = HatPlayer.load(folder)
     rows = np.arange(0, len(copy.words), 2, dtype=np.int32)  # every other row
     copy.set_explanations(rows, explain_table.build(copy, rows, DEPTH, processes=2))
-    copy.save_explanations(folder)
+    save_explanations(copy, folder)
     return HatPlayer.load(folder)
 
 

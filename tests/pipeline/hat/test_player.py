@@ -14,6 +14,7 @@ from pipeline.config import ROOT, Paths
 from pipeline.hat.player import HatPlayer
 from pipeline.hat.rules import clean_explanation, stem
 from pipeline.registry.store import production_dir, read_metadata
+from tests.conftest import SMALL_ZOO
 
 WORDS = ["money", "rocket", "software", "team", "church", "bank", "orbit", "pay"]
 
@@ -40,7 +41,7 @@ def test_guess_gives_n_new_distinct_words_without_shared_stems(player: HatPlayer
 
 
 def test_guess_uses_every_clue(player: HatPlayer):
-    assert player.guess(["orbit", "launch"], 5) != player.guess(["orbit", "launch", "bank"], 5)
+    assert player.guess(["bank"], 5) != player.guess(["bank", "orbit", "launch"], 5)
 
 
 def test_guess_batch_answers_every_query_as_guess_does(player: HatPlayer):
@@ -103,20 +104,32 @@ def test_reproducible_mode_gives_identical_vectors(hat_sample):
 
 def test_metadata_and_tables_are_saved(hat_trained: Paths):
     meta = read_metadata(production_dir(hat_trained.models, "hat"))
-    tables = meta["metrics"]["tables"]
-    assert set(tables) == {
+    metrics = meta["metrics"]
+    assert set(metrics["tables"]) == {
         "nouns_top_50",
         "adjectives_top_50",
         "verbs_top_50",
         "topic_finance_frequent_words",
         "union_all_four",
+        "heldout_nouns",
     }
-    pairs = set(tables["union_all_four"])
-    for a in ("ours", "w2v_raw", "ppmi_svd"):
-        for b in ("ours", "w2v_raw", "ppmi_svd"):
-            assert f"{a} -> {b}" in pairs
+    pairs = set(metrics["tables"]["heldout_nouns"])
+    assert "ours -> ours" in pairs
+    for bot in SMALL_ZOO:
+        assert {f"ours -> {bot}", f"{bot} -> ours"} <= pairs
+    sides = {bot: rec["side"] for bot, rec in metrics["zoo"].items()}
+    assert sides == {
+        "ft_sg": "tuning",
+        "ppmi": "tuning",
+        "w2v_raw": "held_out",
+        "w2v_stem": "held_out",
+        "lsa": "held_out",
+    }
+    # the multi-player game: ours and every held-out bot, nobody else
+    assert set(metrics["multi_player"]["heldout_nouns"]) == {"ours", "w2v_raw", "w2v_stem", "lsa"}
+    assert 0.0 <= metrics["heldout_cross_play_rate"] <= 1.0
     assert meta["promotion"]["promote"] is True
-    assert meta["data"]["corpus"]["sha256"] and meta["metrics"]["corpus"]["documents"] == 400
+    assert meta["data"]["corpus"]["sha256"] and metrics["corpus"]["documents"] == 400
 
 
 def run_cli(*args: str, models: Path) -> subprocess.CompletedProcess:

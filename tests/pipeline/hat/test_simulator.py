@@ -49,3 +49,45 @@ def test_a_guesser_never_right_scores_zero_and_calls_are_memoised():
     again = sim.play_word(explainer, guesser, "moon")
     assert first.guessed_round is None and first.score(5) == 0 and again == first
     assert guesser.calls == 3  # one call per clue prefix, not per game
+
+
+def test_a_multi_player_game_scores_as_the_host_does():
+    # every player explains every word to the two others; a guesser first right at clue k scores
+    # N + 1 - k (N = 5) and the explainer scores the sum of its guessers' points
+    a = Scripted(clues={"moon": ["orbit", "night"]}, guesses={("sky",): ["moon"]})
+    b = Scripted(clues={"moon": ["sky"]}, guesses={("orbit", "night"): ["moons"]})
+    c = Scripted(clues={"moon": ["cheese"]}, guesses={("orbit",): ["moon"], ("sky",): ["moon"]})
+    totals = Simulator().play_multi({"a": a, "b": b, "c": c}, ["moon"])
+    # a explains: b right at clue 2 (4 points), c at clue 1 (5); b explains: a and c at clue 1
+    assert totals == {
+        "a": {"explaining": 9, "guessing": 5, "total": 14},
+        "b": {"explaining": 10, "guessing": 4, "total": 14},
+        "c": {"explaining": 0, "guessing": 10, "total": 10},
+    }
+
+
+class Batched(Scripted):
+    """A scripted guesser that also answers many clue lists in one call."""
+
+    def __init__(self, guesses):
+        super().__init__(guesses=guesses)
+        self.batches = []
+
+    def guess_many(self, queries, n_words):
+        self.batches.append(len(queries))
+        return [self.guesses.get(tuple(q), ["nothing"]) for q in queries]
+
+
+def test_games_played_round_by_round_equal_word_by_word_and_batch_the_guesses():
+    explainer = Scripted(
+        clues={"moon": ["orbit", "night", "sky"], "sun": ["star", "day"], "cat": ["pet"]}
+    )
+    guesses = {("orbit", "night"): ["moon"], ("star",): ["sun"]}
+    words = ["moon", "sun", "cat", "unknown"]
+    expected = Simulator().play(explainer, Scripted(guesses=guesses), words)
+    batched = Batched(guesses)
+    assert Simulator().play_rounds(explainer, batched, words) == expected
+    # cat's only clue "pet" is within edit distance 2 of it (cleaned away); round 1 asks
+    # moon's and sun's first clues, round 2 moon's two (sun was guessed)
+    assert batched.batches == [2, 1] and batched.calls == 0
+    assert [r.guessed_round for r in expected] == [2, 1, None, None]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import catalog
 from pipeline.registry import gate, store
 
 TOLERANCE = 0.0
@@ -19,7 +20,8 @@ def _version(models: Path, name: str, version: str, promotion: dict, promoted: b
 
 # A model judged on one metric, as metadata recorded it before models had several (the Hat's
 # metric: higher is better).
-LEGACY, METRIC = "hat", "cross_play_guessed_rate"
+LEGACY = "hat"
+METRIC = catalog.spec(LEGACY).criteria[0][0]
 
 
 def _runs(tmp_path: Path, production: float | None, candidate: float, same_run: bool = True):
